@@ -1,0 +1,68 @@
+namespace MLNet.Recurrent;
+
+/// <summary>Architecture of a <see cref="RecurrentEncoder"/>: embedding → stacked RNN/LSTM/GRU → pooling.</summary>
+public sealed record RecurrentEncoderOptions
+{
+    /// <summary>Number of token ids (embedding rows), including <c>&lt;pad&gt;</c> = 0 and <c>&lt;unk&gt;</c> = 1. Required.</summary>
+    public int VocabularySize { get; init; }
+
+    /// <summary>Embedding dimension. Default 64.</summary>
+    public int EmbeddingSize { get; init; } = 64;
+
+    /// <summary>Hidden size of each recurrent layer and direction. Default 128.</summary>
+    public int HiddenSize { get; init; } = 128;
+
+    /// <summary>Number of stacked recurrent layers. Default 1.</summary>
+    public int NumberOfLayers { get; init; } = 1;
+
+    /// <summary>Whether each layer also reads the sequence backwards. Default false.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>Recurrent cell. Default <see cref="RecurrentCell.Lstm"/>.</summary>
+    public RecurrentCell Cell { get; init; } = RecurrentCell.Lstm;
+
+    /// <summary>Dropout between stacked layers (PyTorch semantics: not after the last layer). Default 0.</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Pooling of the per-step outputs. Default <see cref="SequencePooling.LastHidden"/>.</summary>
+    public SequencePooling Pooling { get; init; } = SequencePooling.LastHidden;
+
+    /// <summary>Width of the pooled output: <see cref="HiddenSize"/> × (2 if bidirectional else 1).</summary>
+    public int OutputSize => HiddenSize * (Bidirectional ? 2 : 1);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid member and its allowed range.</summary>
+    public void Validate()
+    {
+        Check(VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "at least 2 (<pad> and <unk>)");
+        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
+        Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
+        Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
+        Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
+        Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
+    }
+
+    internal static void Check(bool ok, string name, object value, string allowed)
+    {
+        if (!ok)
+            throw new ArgumentException($"{name} is {value}; it must be {allowed}.", name);
+    }
+
+    internal void Write(BinaryWriter w)
+    {
+        w.Write(VocabularySize); w.Write(EmbeddingSize); w.Write(HiddenSize); w.Write(NumberOfLayers);
+        w.Write(Bidirectional); w.Write((int)Cell); w.Write(Dropout); w.Write((int)Pooling);
+    }
+
+    internal static RecurrentEncoderOptions Read(BinaryReader r)
+    {
+        var o = new RecurrentEncoderOptions
+        {
+            VocabularySize = r.ReadInt32(), EmbeddingSize = r.ReadInt32(), HiddenSize = r.ReadInt32(), NumberOfLayers = r.ReadInt32(),
+            Bidirectional = r.ReadBoolean(), Cell = (RecurrentCell)r.ReadInt32(), Dropout = r.ReadDouble(), Pooling = (SequencePooling)r.ReadInt32(),
+        };
+        try { o.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"Corrupt recurrent encoder settings in the model: {e.Message}", e); }
+        return o;
+    }
+}

@@ -1,0 +1,49 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// A <see cref="RecurrentEncoder"/> followed by dropout and a linear head: the network behind the binary,
+/// multiclass and regression trainers. <c>forward(tokens [B, T], lengths [B])</c> returns <c>[B, outputs]</c>
+/// raw scores (logits for classification, the prediction for regression).
+/// </summary>
+public sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly RecurrentEncoder encoder;
+    private readonly Dropout dropout;
+    private readonly Linear head;
+
+    /// <summary>Creates the model; parameters are initialised from <paramref name="generator"/> when given.</summary>
+    public RecurrentSequenceModel(RecurrentEncoderOptions encoderOptions, int outputs, Generator? generator = null) : base(nameof(RecurrentSequenceModel))
+    {
+        if (outputs < 1)
+            throw new ArgumentException($"outputs is {outputs}; it must be at least 1.", nameof(outputs));
+        encoder = new RecurrentEncoder(encoderOptions, generator);
+        dropout = nn.Dropout(encoderOptions.Dropout);
+        head = nn.Linear(encoderOptions.OutputSize, outputs);
+        Outputs = outputs;
+        RegisterComponents();
+        if (generator is not null)
+        {
+            using var noGrad = no_grad();
+            double bound = 1.0 / Math.Sqrt(encoderOptions.OutputSize);
+            nn.init.uniform_(head.weight!, -bound, bound, generator);
+            nn.init.uniform_(head.bias!, -bound, bound, generator);
+        }
+    }
+
+    /// <summary>The encoder (embedding + recurrent layers + pooling).</summary>
+    public RecurrentEncoder Encoder => encoder;
+
+    /// <summary>Number of outputs of the head.</summary>
+    public int Outputs { get; }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor tokens, Tensor lengths)
+    {
+        // Intermediate tensors are left to the caller's dispose scope (dropout may return its input in eval mode).
+        return head.call(dropout.call(encoder.call(tokens, lengths)));
+    }
+}

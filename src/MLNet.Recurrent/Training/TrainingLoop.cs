@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// The one training loop shared by every task: epochs of shuffled batches from an <see cref="IBatchSource{TBatch}"/>,
+/// loss from an <see cref="ITrainingObjective{TBatch}"/>, optimizer / clipping / learning-rate schedule, validation,
+/// early stopping with best-weight restore, progress, cancellation. Every batch runs inside a dispose scope, so
+/// native memory does not grow with the number of batches or epochs.
+/// </summary>
+internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private readonly nn.Module module;
+    private readonly IBatchSource<TBatch> train;
+    private readonly IBatchSource<TBatch>? validation;
+    private readonly ITrainingObjective<TBatch> objective;
+    private readonly TrainingSettings settings;
+    private readonly Stopwatch clock = new();
+    private readonly Stopwatch epochClock = new();
+    private int globalBatch;
+    private double learningRate;
+
+    public TrainingLoop(nn.Module module, IBatchSource<TBatch> train, IBatchSource<TBatch>? validation, ITrainingObjective<TBatch> objective, TrainingSettings settings)
+    {
+        this.module = module;
+        this.train = train;
+        this.validation = validation;
+        this.objective = objective;
+        this.settings = settings;
+        learningRate = settings.LearningRate;
+    }
+
+    private int TotalBatches => Math.Max(1, train.BatchesPerEpoch * settings.NumberOfEpochs);
+
+    public TrainingResult Run()
+    {
+        var parameters = module.parameters().Where(p => p.requires_grad).ToList();
+        using optim.Optimizer optimizer = CreateOptimizer(parameters);
+        var history = new List<TrainingProgress>();
+        double bestLoss = double.PositiveInfinity;
+        int bestEpoch = 0, epochsRun = 0, sinceBest = 0;
+        bool stoppedEarly = false;
+        Dictionary<string, Tensor>? bestState = null;
+        clock.Restart();
+
+        try
+        {
+            for (int epoch = 1; epoch <= settings.NumberOfEpochs; epoch++)
+            {
+                TrainingProgress end = TrainEpoch(epoch, optimizer, parameters);
+                epochsRun = epoch;
+                history.Add(end);
+                settings.Progress?.Report(end);
+                settings.Log?.Invoke(end.ToString());
+
+                if (end.ValidationLoss is double loss)
+                {
+                    if (loss < bestLoss)
+                    {
+                        bestLoss = loss;
+                        bestEpoch = epoch;
+                        sinceBest = 0;
+                        if (settings.EarlyStoppingPatience > 0 && settings.RestoreBestWeights)
+                            bestState = CopyState(bestState);
+                    }
+                    else if (settings.EarlyStoppingPatience > 0 && ++sinceBest >= settings.EarlyStoppingPatience)
+                    {
+                        stoppedEarly = epoch < settings.NumberOfEpochs;
+                        settings.Log?.Invoke($"Early stopping after epoch {epoch}: validation loss has not improved for {sinceBest} epoch(s); best was {bestLoss:F4} at epoch {bestEpoch}.");
+                        break;
+                    }
+                }
+            }
+
+            if (bestState is not null && bestEpoch != epochsRun)
+            {
+                RestoreState(bestState);
+                settings.Log?.Invoke($"Restored the weights of epoch {bestEpoch} (best validation loss {bestLoss:F4}).");
+            }
+        }
+        finally
+        {
+            if (bestState is not null)
+                foreach (Tensor t in bestState.Values) t.Dispose();
+        }
+
+        module.eval();
+        return new TrainingResult(epochsRun, bestEpoch == 0 ? epochsRun : bestEpoch, double.IsFinite(bestLoss) ? bestLoss : null, history, stoppedEarly);
+    }
+
+    private TrainingProgress TrainEpoch(int epoch, optim.Optimizer optimizer, List<Parameter> parameters)
+    {
+        ThrowIfCancelled();
+        module.train();
+        objective.BeginPass(training: true);
+        var stats = new MetricAccumulator();
+        epochClock.Restart();
+        TimeSpan lastReport = TimeSpan.Zero;
+        int batchIndex = 0;
+
+        foreach (TBatch batch in train.Batches(epoch, shuffle: true))
+        {
+            using (NewDisposeScope())
+            using (batch)
+            {
+                ThrowIfCancelled();
+                learningRate = ScheduledRate(epoch);
+                foreach (var group in optimizer.ParamGroups)
+                    group.LearningRate = learningRate;
+                optimizer.zero_grad();
+                Tensor loss = objective.Loss(batch, stats);
+                float value = loss.item<float>();
+                if (!float.IsFinite(value))
+                    throw new InvalidOperationException($"Training diverged: the loss became {value} in epoch {epoch}, batch {batchIndex + 1}. Lower LearningRate or set GradientClipNorm.");
+                loss.backward();
+                if (settings.GradientClipNorm > 0)
+                    nn.utils.clip_grad_norm_(parameters, settings.GradientClipNorm);
+                optimizer.step();
+            }
+            batchIndex++;
+            globalBatch++;
+            if (settings.Progress is not null && epochClock.Elapsed - lastReport >= ProgressInterval)
+            {
+                lastReport = epochClock.Elapsed;
+                settings.Progress.Report(Snapshot(epoch, batchIndex, false, stats, null, null));
+            }
+        }
+        epochClock.Stop();
+
+        double? validLoss = null, validMetric = null;
+        if (validation is not null && validation.RowCount > 0)
+        {
+            var v = Evaluate(module, validation, objective, ThrowIfCancelled);
+            validLoss = v.MeanLoss;
+            validMetric = objective.Metric(v);
+        }
+        return Snapshot(epoch, batchIndex, true, stats, validLoss, validMetric);
+    }
+
+    /// <summary>One pass over <paramref name="source"/> without gradients; returns the accumulated loss and metric.</summary>
+    public static MetricAccumulator Evaluate(nn.Module module, IBatchSource<TBatch> source, ITrainingObjective<TBatch> objective, Action? checkCancelled = null)
+    {
+        module.eval();
+        objective.BeginPass(training: false);
+        var stats = new MetricAccumulator();
+        using (no_grad())
+        {
+            foreach (TBatch batch in source.Batches(0, shuffle: false))
+            {
+                using (NewDisposeScope())
+                using (batch)
+                {
+                    checkCancelled?.Invoke();
+                    objective.Loss(batch, stats);
+                }
+            }
+        }
+        return stats;
+    }
+
+    private TrainingProgress Snapshot(int epoch, int batchIndex, bool isEnd, MetricAccumulator stats, double? validLoss, double? validMetric)
+    {
+        double done = Math.Min(1.0, (double)globalBatch / TotalBatches);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        return new TrainingProgress
+        {
+            Epoch = epoch,
+            TotalEpochs = settings.NumberOfEpochs,
+            Batch = batchIndex,
+            BatchesPerEpoch = train.BatchesPerEpoch,
+            IsEpochEnd = isEnd,
+            TrainLoss = stats.MeanLoss,
+            ValidationLoss = validLoss,
+            ValidationMetric = validMetric,
+            MetricName = objective.MetricName,
+            LearningRate = learningRate,
+            SamplesPerSecond = stats.Samples / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds),
+            Elapsed = clock.Elapsed,
+            EstimatedRemaining = done > 0 ? TimeSpan.FromSeconds(elapsed * (1 - done) / done) : TimeSpan.Zero,
+        };
+    }
+
+    private double ScheduledRate(int epoch)
+    {
+        double progress = (double)globalBatch / TotalBatches;
+        return settings.Schedule switch
+        {
+            LearningRateSchedule.LinearDecay => settings.LearningRate * (1 - progress),
+            LearningRateSchedule.Cosine => settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress)),
+            LearningRateSchedule.StepDecay => settings.LearningRate * Math.Pow(settings.StepDecayFactor, epoch - 1),
+            _ => settings.LearningRate,
+        };
+    }
+
+    private optim.Optimizer CreateOptimizer(List<Parameter> parameters) => settings.Optimizer switch
+    {
+        OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, weight_decay: settings.WeightDecay),
+        OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.WeightDecay),
+        _ => optim.Adam(parameters, settings.LearningRate, weight_decay: settings.WeightDecay),
+    };
+
+    private void ThrowIfCancelled()
+    {
+        settings.CancellationToken.ThrowIfCancellationRequested();
+        settings.CheckAlive?.Invoke();
+    }
+
+    private Dictionary<string, Tensor> CopyState(Dictionary<string, Tensor>? previous)
+    {
+        if (previous is not null)
+            foreach (Tensor t in previous.Values) t.Dispose();
+        var copy = new Dictionary<string, Tensor>();
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in module.state_dict())
+                copy[name] = tensor.detach().clone().DetachFromDisposeScope();
+        }
+        return copy;
+    }
+
+    private void RestoreState(Dictionary<string, Tensor> state)
+    {
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in module.state_dict())
+                tensor.copy_(state[name]);
+        }
+    }
+}

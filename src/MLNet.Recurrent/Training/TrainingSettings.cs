@@ -1,0 +1,22 @@
+namespace MLNet.Recurrent;
+
+/// <summary>The optimisation settings the <see cref="TrainingLoop{TBatch}"/> needs, independent of any task's options class.</summary>
+internal sealed record TrainingSettings
+{
+    public int NumberOfEpochs { get; init; } = 5;
+    public double LearningRate { get; init; } = 1e-3;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public double WeightDecay { get; init; }
+    public double Momentum { get; init; } = 0.9;
+    public double GradientClipNorm { get; init; }
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+    public double StepDecayFactor { get; init; } = 0.5;
+    /// <summary>Epochs without validation-loss improvement before stopping; 0 disables early stopping.</summary>
+    public int EarlyStoppingPatience { get; init; }
+    public bool RestoreBestWeights { get; init; } = true;
+    public IProgress<TrainingProgress>? Progress { get; init; }
+    public CancellationToken CancellationToken { get; init; }
+    /// <summary>Extra cancellation check (ML.NET's <c>IHost.CheckAlive</c>, raised by <c>MLContext.CancelExecution()</c>).</summary>
+    public Action? CheckAlive { get; init; }
+    public Action<string>? Log { get; init; }
+}
