@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace MLNet.Recurrent.Tests;
 
 [TestClass]
-public sealed class TokenizeToIdsTests
+public sealed partial class TokenizeToIdsTests
 {
     private readonly MLContext _ml = new(seed: 1);
 

@@ -90,7 +90,11 @@ public sealed class PretrainedTokenizer
     public static PretrainedTokenizer WordPiece(string vocabFilePath) =>
         new(PretrainedTokenizerKind.WordPiece, "WordPiece " + Path.GetFileName(vocabFilePath), "", [ReadFile(vocabFilePath, nameof(vocabFilePath))]);
 
-    /// <summary>BERT (<c>BertTokenizer</c>: normalization, pre-tokenization, WordPiece, <c>[CLS]</c>/<c>[SEP]</c>) from a <c>vocab.txt</c>.</summary>
+    /// <summary>
+    /// BERT (<c>BertTokenizer</c>: BERT normalization and pre-tokenization, then WordPiece) from a <c>vocab.txt</c> that contains
+    /// <c>[PAD]</c>, <c>[UNK]</c>, <c>[CLS]</c>, <c>[SEP]</c> and <c>[MASK]</c>. <c>[CLS]</c>/<c>[SEP]</c> are not added to rows; use
+    /// <see cref="TokenizerOptions.AddBeginningOfSequence"/>/<see cref="TokenizerOptions.AddEndOfSequence"/> for markers.
+    /// </summary>
     /// <param name="vocabFilePath">One token per line, line number = id.</param>
     /// <param name="lowerCase">Whether text is lower-cased first (uncased models); default true.</param>
     public static PretrainedTokenizer Bert(string vocabFilePath, bool lowerCase = true) =>

@@ -110,8 +110,14 @@ public sealed class TokenizerOptions
             throw new ArgumentException("TokenizerOptions.Vocabulary contains a null or empty token; allowed: non-empty strings.", P);
         if (VocabularyFile is not null && !File.Exists(VocabularyFile))
             throw new ArgumentException($"TokenizerOptions.VocabularyFile '{VocabularyFile}' does not exist.", P);
-        if (HasFixedVocabulary && (MinimumFrequency != 1 || MaximumVocabularySize is not null))
-            throw new ArgumentException("TokenizerOptions.MinimumFrequency and MaximumVocabularySize apply only to learned vocabularies; leave them at their defaults (1, null) with Vocabulary/VocabularyFile.", P);
+        if (HasFixedVocabulary || Mode == TokenizerMode.Pretrained)
+        {
+            string why = Mode == TokenizerMode.Pretrained ? "Mode = Pretrained" : "a fixed Vocabulary/VocabularyFile";
+            if (MinimumFrequency != 1)
+                throw new ArgumentException($"TokenizerOptions.MinimumFrequency applies only to learned vocabularies; with {why} it must stay 1.", P);
+            if (MaximumVocabularySize is not null)
+                throw new ArgumentException($"TokenizerOptions.MaximumVocabularySize applies only to learned vocabularies; with {why} it must stay null.", P);
+        }
 
         if (Mode == TokenizerMode.Pretrained)
         {
@@ -119,8 +125,6 @@ public sealed class TokenizerOptions
                 throw new ArgumentException("TokenizerOptions.Pretrained is null; Mode = Pretrained needs a tokenizer, e.g. PretrainedTokenizer.Tiktoken().", P);
             if (HasFixedVocabulary)
                 throw new ArgumentException("TokenizerOptions.Vocabulary/VocabularyFile are not allowed with Mode = Pretrained (the pretrained tokenizer brings its vocabulary).", P);
-            if (MinimumFrequency != 1 || MaximumVocabularySize is not null)
-                throw new ArgumentException("TokenizerOptions.MinimumFrequency and MaximumVocabularySize are not allowed with Mode = Pretrained (nothing is learned); leave them at 1 and null.", P);
             if (Lowercase is not null)
                 throw new ArgumentException("TokenizerOptions.Lowercase must be null with Mode = Pretrained (the pretrained tokenizer normalizes text itself).", P);
         }
