@@ -108,6 +108,28 @@ public sealed class PretrainedTokenizerTests
     }
 
     [TestMethod]
+    public void SentencePieceBpeModelMatchesTheLibraryAndStillLoadsAfterTheFileIsDeleted()
+    {
+        string path = TestData.TempPath(TestContext, "tiny.model");
+        File.WriteAllBytes(path, TinySentencePieceModel.Bytes());
+        SentencePieceTokenizer reference;
+        using (var stream = File.OpenRead(path))
+            reference = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false);
+        var model = Fit(PretrainedTokenizer.SentencePiece(path));
+        File.Delete(path);
+
+        IDataView data = TestData.Texts(_ml, "ab c abc", "cab");
+        int[][] expected = [.. new[] { "ab c abc", "cab" }.Select(t => reference.EncodeToIds(t).Select(id => id + 2).ToArray())];
+        Assert.IsTrue(expected[0].Length >= 3, "the reference tokenizer should split the text");
+        TestData.AssertRows(expected, TestData.ReadIds(model.Transform(data)));
+        Assert.AreEqual("ab c abc", model.Codec.Decode(expected[0]));
+
+        string zip = TestData.TempPath(TestContext, "sentencepiece.zip");
+        ITransformer loaded = TestData.SaveAndLoad(_ml, model, data.Schema, zip);
+        TestData.AssertRows(expected, TestData.ReadIds(loaded.Transform(data)));
+    }
+
+    [TestMethod]
     public void UnsupportedTiktokenEncodingIsRejectedNamingTheAllowedEncodings()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => PretrainedTokenizer.Tiktoken("gpt5_base"));
@@ -139,5 +161,48 @@ public sealed class PretrainedTokenizerTests
         };
         var e = Assert.ThrowsExactly<ArgumentException>(() => _ml.Transforms.Text.TokenizeToIds("Ids", "Text", options));
         StringAssert.Contains(e.Message, "TokenizerOptions." + option);
+    }
+
+    /// <summary>Writes a minimal SentencePiece BPE ModelProto (protobuf) by hand: pieces with scores, trainer_spec.model_type = BPE.</summary>
+    private static class TinySentencePieceModel
+    {
+        public static byte[] Bytes()
+        {
+            (string Piece, float Score, int Type)[] pieces =
+            [
+                ("<unk>", 0, 2), ("<s>", 0, 3), ("</s>", 0, 3),
+                ("\u2581ab", -1, 1), ("ab", -2, 1), ("\u2581a", -3, 1), ("\u2581c", -4, 1), ("\u2581", -5, 1),
+                ("a", -6, 1), ("b", -7, 1), ("c", -8, 1),
+            ];
+            var model = new MemoryStream();
+            foreach (var (piece, score, type) in pieces)
+            {
+                var message = new MemoryStream();
+                WriteBytes(message, 1, System.Text.Encoding.UTF8.GetBytes(piece));
+                message.WriteByte(2 << 3 | 5);
+                message.Write(BitConverter.GetBytes(score));
+                message.WriteByte(3 << 3);
+                message.WriteByte((byte)type);
+                WriteBytes(model, 1, message.ToArray());
+            }
+            WriteBytes(model, 2, [3 << 3, 2]); // trainer_spec { model_type: BPE }
+            WriteBytes(model, 3, []);          // normalizer_spec {} (defaults: dummy prefix, escape whitespace)
+            return model.ToArray();
+        }
+
+        private static void WriteBytes(Stream stream, int field, byte[] bytes)
+        {
+            stream.WriteByte((byte)(field << 3 | 2));
+            for (uint n = (uint)bytes.Length; ; n >>= 7)
+            {
+                if (n < 0x80)
+                {
+                    stream.WriteByte((byte)n);
+                    break;
+                }
+                stream.WriteByte((byte)(n | 0x80));
+            }
+            stream.Write(bytes);
+        }
     }
 }
