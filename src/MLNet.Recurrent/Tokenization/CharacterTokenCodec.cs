@@ -41,20 +41,24 @@ internal sealed class CharacterTokenCodec : TokenCodec
     internal override void EncodeContent(ReadOnlySpan<char> text, TokenIdBuffer buffer, int stopAt)
     {
         ReadOnlySpan<char> s = Lowercase ? WordScanner.ToLower(text, ref buffer.Chars) : text;
+        int room = (int)Math.Min(s.Length, (long)stopAt - buffer.Count);
+        Span<int> ids = buffer.Reserve(room);
         int[] bmp = _bmp;
-        for (int i = 0; i < s.Length && buffer.Count < stopAt; i++)
+        int written = 0;
+        for (int i = 0; i < s.Length && written < ids.Length; i++)
         {
             char c = s[i];
             if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
             {
-                buffer.Add(_supplementary.TryGetValue(char.ConvertToUtf32(c, s[i + 1]), out int id) ? id : TokenVocabulary.UnknownId);
+                ids[written++] = _supplementary.TryGetValue(char.ConvertToUtf32(c, s[i + 1]), out int id) ? id : TokenVocabulary.UnknownId;
                 i++;
             }
             else
             {
-                buffer.Add(bmp[c]);
+                ids[written++] = bmp[c];
             }
         }
+        buffer.Advance(written);
     }
 
     private protected override void DecodeCore(ReadOnlySpan<int> ids, StringBuilder text)

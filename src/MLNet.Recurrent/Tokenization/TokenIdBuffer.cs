@@ -29,6 +29,17 @@ internal sealed class TokenIdBuffer
         _ids[Count++] = id;
     }
 
+    /// <summary>Returns room for <paramref name="count"/> more ids at the end; commit what was written with <see cref="Advance"/>.</summary>
+    public Span<int> Reserve(int count)
+    {
+        if (Count + count > _ids.Length)
+            Array.Resize(ref _ids, Math.Max(Count + count, _ids.Length * 2));
+        return _ids.AsSpan(Count, count);
+    }
+
+    /// <summary>Counts <paramref name="count"/> ids written into the span returned by <see cref="Reserve"/>.</summary>
+    public void Advance(int count) => Count += count;
+
     /// <summary>Removes <paramref name="count"/> ids starting at <paramref name="start"/>, keeping the rest in order.</summary>
     public void RemoveRange(int start, int count)
     {
