@@ -70,6 +70,25 @@ public sealed partial class TokenizeToIdsTests
     }
 
     [TestMethod]
+    public void ModelFromANewerFormatVersionIsRejectedNamingTheComponent()
+    {
+        IDataView data = TestData.Texts(_ml, Sample);
+        var model = _ml.Transforms.Text.TokenizeToIds("Ids", "Text").Fit(data);
+        string path = TestData.TempPath(TestContext, "newer.zip");
+        _ml.Model.Save(model, data.Schema, path);
+        TestData.DamageEntry(path, "Model.key", bytes =>
+        {
+            BitConverter.GetBytes(0x00020001u).CopyTo(bytes, 0x48); // ModelHeader.ModelVerWritten
+            BitConverter.GetBytes(0x00020001u).CopyTo(bytes, 0x4C); // ModelHeader.ModelVerReadable
+            return bytes;
+        });
+        var e = Assert.Throws<Exception>(() => new MLContext().Model.Load(path, out _));
+        var cause = TestData.FindInChain<FormatException>(e);
+        StringAssert.Contains(cause.Message, "MLNetRecTokenizeToIds");
+        StringAssert.Contains(cause.Message, "too new");
+    }
+
+    [TestMethod]
     public void TruncatedModelZipFailsWithFormatException()
     {
         IDataView data = TestData.Texts(_ml, Sample);
