@@ -5,30 +5,45 @@ namespace MLNet.Recurrent.Benchmarks;
 /// <summary>Timing helpers: interleaved repetitions of several candidates and the median.</summary>
 public static class Stopwatches
 {
+    /// <summary>Wall-clock and process CPU seconds of one run.</summary>
+    public readonly record struct Sample(double WallSeconds, double CpuSeconds);
+
     /// <summary>
     /// Runs every candidate once as a warm-up, then <paramref name="repetitions"/> rounds in which each candidate runs once
-    /// (interleaved, so machine noise spreads over all of them); returns each candidate's seconds per round.
+    /// (interleaved, so machine noise spreads over all of them); returns each candidate's samples. CPU time is the whole
+    /// process's (all threads), which is steadier than wall-clock time when other jobs share the machine.
     /// </summary>
-    public static Dictionary<string, List<double>> Interleaved(IReadOnlyList<(string Name, Action Run)> candidates, int repetitions)
+    public static Dictionary<string, List<Sample>> Interleaved(IReadOnlyList<(string Name, Action Run)> candidates, int repetitions)
     {
-        var times = candidates.ToDictionary(c => c.Name, _ => new List<double>());
+        var samples = candidates.ToDictionary(c => c.Name, _ => new List<Sample>());
         foreach (var (_, run) in candidates)
             run();
+        using var process = Process.GetCurrentProcess();
         for (int r = 0; r < repetitions; r++)
         {
             foreach (var (name, run) in candidates)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
+                process.Refresh();
+                TimeSpan cpu = process.TotalProcessorTime;
                 var watch = Stopwatch.StartNew();
                 run();
-                times[name].Add(watch.Elapsed.TotalSeconds);
+                watch.Stop();
+                process.Refresh();
+                samples[name].Add(new Sample(watch.Elapsed.TotalSeconds, (process.TotalProcessorTime - cpu).TotalSeconds));
             }
         }
-        return times;
+        return samples;
     }
 
-    public static double Median(IReadOnlyList<double> values)
+    /// <summary>The median wall-clock seconds.</summary>
+    public static double MedianWall(IReadOnlyList<Sample> samples) => Median(samples.Select(s => s.WallSeconds));
+
+    /// <summary>The median CPU seconds.</summary>
+    public static double MedianCpu(IReadOnlyList<Sample> samples) => Median(samples.Select(s => s.CpuSeconds));
+
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         int n = sorted.Length;
