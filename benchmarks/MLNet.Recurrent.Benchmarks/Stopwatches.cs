@@ -9,15 +9,20 @@ public static class Stopwatches
     public readonly record struct Sample(double WallSeconds, double CpuSeconds);
 
     /// <summary>
-    /// Runs every candidate once as a warm-up, then <paramref name="repetitions"/> rounds in which each candidate runs once
+    /// Runs every candidate <paramref name="warmups"/> times (so the JIT's tier-1 code is in place; a short pause lets the
+    /// background compiler finish), then <paramref name="repetitions"/> rounds in which each candidate runs once
     /// (interleaved, so machine noise spreads over all of them); returns each candidate's samples. CPU time is the whole
     /// process's (all threads), which is steadier than wall-clock time when other jobs share the machine.
     /// </summary>
-    public static Dictionary<string, List<Sample>> Interleaved(IReadOnlyList<(string Name, Action Run)> candidates, int repetitions)
+    public static Dictionary<string, List<Sample>> Interleaved(IReadOnlyList<(string Name, Action Run)> candidates, int repetitions, int warmups = 3)
     {
         var samples = candidates.ToDictionary(c => c.Name, _ => new List<Sample>());
-        foreach (var (_, run) in candidates)
-            run();
+        for (int w = 0; w < warmups; w++)
+        {
+            foreach (var (_, run) in candidates)
+                run();
+            Thread.Sleep(200);
+        }
         using var process = Process.GetCurrentProcess();
         for (int r = 0; r < repetitions; r++)
         {

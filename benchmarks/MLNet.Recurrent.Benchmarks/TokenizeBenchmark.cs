@@ -17,11 +17,12 @@ public sealed class TokenizeBenchmark : IBenchmark
 
     public string Name => "tokenize";
 
-    public string Description => "TokenizeToIds (Word/Character/Tiktoken) vs ML.NET TokenizeIntoWords+MapValueToKey, MB/s. Options: --reps 7, --data <austen_train.tsv.gz>";
+    public string Description => "TokenizeToIds (Word/Character/Tiktoken) vs ML.NET TokenizeIntoWords+MapValueToKey, MB/s. Options: --reps 7, --warmup 3, --data <austen_train.tsv.gz>";
 
     public int Run(BenchmarkArgs args)
     {
         int repetitions = args.GetInt("reps", 7);
+        int warmups = args.GetInt("warmup", 3);
         string path = args.Get("data", Path.Combine(AustenData.Folder(), "austen_train.tsv.gz"));
         List<AustenData.Paragraph> rows = AustenData.ReadTsv(path);
         double megabytes = rows.Sum(r => (long)Encoding.UTF8.GetByteCount(r.Text)) / 1e6;
@@ -41,13 +42,13 @@ public sealed class TokenizeBenchmark : IBenchmark
                     .Append(ml.Transforms.Conversion.MapValueToKey("Ids", "Tokens")), true),
         };
 
-        Console.WriteLine($"Austen training text: {rows.Count} paragraphs, {megabytes:F2} MB UTF-8; {repetitions} interleaved repetitions, median; {Environment.ProcessorCount} cores.");
+        Console.WriteLine($"Austen training text: {rows.Count} paragraphs, {megabytes:F2} MB UTF-8; {warmups} warm-up rounds, {repetitions} interleaved repetitions, median; {Environment.ProcessorCount} cores.");
         var fitted = candidates.ToDictionary(c => c.Name, c => c.Estimator.Fit(data));
         var tokens = fitted.ToDictionary(f => f.Key, f => CountIds(f.Value.Transform(data)));
         var transformTimes = Stopwatches.Interleaved(
-            fitted.Select(f => (f.Key, (Action)(() => CountIds(f.Value.Transform(data))))).ToList(), repetitions);
+            fitted.Select(f => (f.Key, (Action)(() => CountIds(f.Value.Transform(data))))).ToList(), repetitions, warmups);
         var fitTimes = Stopwatches.Interleaved(
-            candidates.Where(c => c.Learns).Select(c => (c.Name, (Action)(() => c.Estimator.Fit(data)))).ToList(), repetitions);
+            candidates.Where(c => c.Learns).Select(c => (c.Name, (Action)(() => c.Estimator.Fit(data)))).ToList(), repetitions, warmups);
 
         double baselineWall = megabytes / Stopwatches.MedianWall(transformTimes[Baseline]);
         double baselineCpu = megabytes / Stopwatches.MedianCpu(transformTimes[Baseline]);
@@ -70,7 +71,7 @@ public sealed class TokenizeBenchmark : IBenchmark
         var codecs = fitted.Where(f => f.Value is TokenizeToIdsTransformer)
             .Select(f => (f.Key, ((TokenizeToIdsTransformer)f.Value).Codec)).ToList();
         var codecTimes = Stopwatches.Interleaved(
-            codecs.Select(c => (c.Key, (Action)(() => rows.ForEach(r => c.Codec.Encode(r.Text))))).ToList(), repetitions);
+            codecs.Select(c => (c.Key, (Action)(() => rows.ForEach(r => c.Codec.Encode(r.Text))))).ToList(), repetitions, warmups);
         Console.WriteLine();
         Console.WriteLine("| codec alone (TokenCodec.Encode, no IDataView) | MB/s | MB/CPU-s |");
         Console.WriteLine("|---|---:|---:|");

@@ -110,7 +110,4 @@ public sealed class TokenVocabulary : IReadOnlyList<string>
 
     /// <summary>The token texts in id order (the internal array; callers must not modify it).</summary>
     internal string[] Tokens => _tokens;
-
-    /// <summary>The span lookup used by the encoders' hot path.</summary>
-    internal Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> SpanLookup => _spanLookup;
 }

@@ -34,8 +34,19 @@ internal static class WordScanner
                 i += width;
                 while (i < text.Length)
                 {
-                    kind = Classify(text, i, out width);
-                    if (kind == WordChar || kind == Apostrophe && i + width < text.Length && Classify(text, i + width, out _) == WordChar)
+                    char c = text[i];
+                    if (c < 128)
+                    {
+                        kind = AsciiKinds[c];
+                        width = 1;
+                    }
+                    else
+                    {
+                        kind = ClassifyNonAscii(text, i, out width);
+                    }
+                    if (kind == WordChar)
+                        i += width;
+                    else if (kind == Apostrophe && i + width < text.Length && Classify(text, i + width, out _) == WordChar)
                         i += width;
                     else
                         break;

@@ -9,13 +9,13 @@ internal sealed class WordTokenCodec : TokenCodec
     private const string ClosingPunctuation = ".,;:!?)]}”’%…";
 
     private readonly TokenVocabulary _vocabulary;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly SpanTokenMap _lookup;
 
     public WordTokenCodec(TokenVocabulary vocabulary, bool lowercase, bool keepPunctuation)
         : base(TokenizerMode.Word, vocabulary.BeginningOfSequenceId.HasValue, vocabulary.EndOfSequenceId.HasValue)
     {
         _vocabulary = vocabulary;
-        _lookup = vocabulary.SpanLookup;
+        _lookup = new SpanTokenMap(vocabulary.Tokens);
         Lowercase = lowercase;
         KeepPunctuation = keepPunctuation;
     }
@@ -33,11 +33,11 @@ internal sealed class WordTokenCodec : TokenCodec
     internal override void EncodeContent(ReadOnlySpan<char> text, TokenIdBuffer buffer, int stopAt)
     {
         ReadOnlySpan<char> standardized = Standardize(text, Lowercase, ref buffer.Chars);
-        var lookup = _lookup;
+        SpanTokenMap lookup = _lookup;
         bool keepPunctuation = KeepPunctuation;
         int position = 0;
         while (buffer.Count < stopAt && WordScanner.Next(standardized, ref position, keepPunctuation, out int start, out int length))
-            buffer.Add(lookup.TryGetValue(standardized.Slice(start, length), out int id) ? id : TokenVocabulary.UnknownId);
+            buffer.Add(lookup.Find(standardized.Slice(start, length), TokenVocabulary.UnknownId));
     }
 
     private protected override void DecodeCore(ReadOnlySpan<int> ids, StringBuilder text)
