@@ -116,4 +116,18 @@ public sealed class TokenCodecTests
         var e = Assert.ThrowsExactly<InvalidDataException>(() => TokenCodec.FromBytes(bytes));
         StringAssert.Contains(e.Message, "pretrained tokenizer");
     }
+
+    [TestMethod]
+    public void SpanTokenMapFindsEveryTokenOfALargeVocabularyKeepsFirstIdOfRepeatsAndMissesOthers()
+    {
+        string[] tokens = [.. Enumerable.Range(0, 20_000).Select(i => "w" + i.ToString("x")), "w0", ""];
+        var map = new SpanTokenMap(tokens);
+        for (int id = 0; id < 20_000; id++)
+            Assert.AreEqual(id, map.Find(tokens[id].AsSpan(), missing: -1), tokens[id]);
+        Assert.AreEqual(0, map.Find("w0", -1), "a repeated token keeps its first id");
+        Assert.AreEqual(20_001, map.Find("", -1));
+        Assert.AreEqual(-1, map.Find("w", -1));
+        Assert.AreEqual(-1, map.Find("W0", -1));
+        Assert.AreEqual(-1, map.Find("w100000", -1));
+    }
 }
