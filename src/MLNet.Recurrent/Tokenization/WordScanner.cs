@@ -34,16 +34,7 @@ internal static class WordScanner
                 i += width;
                 while (i < text.Length)
                 {
-                    char c = text[i];
-                    if (c < 128)
-                    {
-                        kind = AsciiKinds[c];
-                        width = 1;
-                    }
-                    else
-                    {
-                        kind = ClassifyNonAscii(text, i, out width);
-                    }
+                    kind = Classify(text, i, out width);
                     if (kind == WordChar)
                         i += width;
                     else if (kind == Apostrophe && i + width < text.Length && Classify(text, i + width, out _) == WordChar)
@@ -68,10 +59,6 @@ internal static class WordScanner
         start = length = 0;
         return false;
     }
-
-    /// <summary>Whether a token produced by <see cref="Next"/> is a punctuation/symbol token (not a word).</summary>
-    public static bool IsPunctuationToken(ReadOnlySpan<char> token) =>
-        !token.IsEmpty && Classify(token, 0, out _) is Punctuation or Apostrophe;
 
     /// <summary>Lower-cases <paramref name="text"/> into <paramref name="scratch"/> (grown as needed) and returns the result.</summary>
     public static ReadOnlySpan<char> ToLower(ReadOnlySpan<char> text, ref char[] scratch)
