@@ -1,0 +1,131 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// The Word-mode splitter, span-based and allocation-free. A word is a maximal run of letters, digits
+/// and combining marks; an apostrophe (<c>'</c> or <c>’</c>) between two word characters stays inside the
+/// word (<c>don't</c>, <c>Dashwood's</c>). Whitespace, control and format characters separate tokens. Every
+/// other character (punctuation, symbols, emoji; a surrogate pair counts as one) is either dropped or,
+/// with <c>keepPunctuation</c>, a token of its own.
+/// </summary>
+internal static class WordScanner
+{
+    private const byte Separator = 0, WordChar = 1, Apostrophe = 2, Punctuation = 3;
+
+    private static readonly byte[] AsciiKinds = BuildAsciiKinds();
+
+    /// <summary>
+    /// Finds the next token at or after <paramref name="position"/>; returns false at the end of the text.
+    /// On return <paramref name="position"/> is just past the token.
+    /// </summary>
+    public static bool Next(ReadOnlySpan<char> text, ref int position, bool keepPunctuation, out int start, out int length)
+    {
+        int i = position;
+        while (i < text.Length)
+        {
+            byte kind = Classify(text, i, out int width);
+            if (kind == WordChar)
+            {
+                start = i;
+                i += width;
+                while (i < text.Length)
+                {
+                    kind = Classify(text, i, out width);
+                    if (kind == WordChar)
+                        i += width;
+                    else if (kind == Apostrophe && i + width < text.Length && Classify(text, i + width, out _) == WordChar)
+                        i += width;
+                    else
+                        break;
+                }
+                length = i - start;
+                position = i;
+                return true;
+            }
+            if (kind != Separator && keepPunctuation)
+            {
+                start = i;
+                length = width;
+                position = i + width;
+                return true;
+            }
+            i += width;
+        }
+        position = i;
+        start = length = 0;
+        return false;
+    }
+
+    /// <summary>Lower-cases <paramref name="text"/> into <paramref name="scratch"/> (grown as needed) and returns the result.</summary>
+    public static ReadOnlySpan<char> ToLower(ReadOnlySpan<char> text, ref char[] scratch)
+    {
+        if (scratch.Length < text.Length)
+            scratch = new char[Math.Max(text.Length, scratch.Length * 2)];
+        Span<char> destination = scratch.AsSpan(0, text.Length);
+        text.ToLowerInvariant(destination);
+        return destination;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Classify(ReadOnlySpan<char> text, int index, out int width)
+    {
+        char c = text[index];
+        if (c < 128)
+        {
+            width = 1;
+            return AsciiKinds[c];
+        }
+        return ClassifyNonAscii(text, index, out width);
+    }
+
+    private static byte ClassifyNonAscii(ReadOnlySpan<char> text, int index, out int width)
+    {
+        if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out width) != OperationStatus.Done)
+        {
+            width = 1; // a lone surrogate: a symbol of its own
+            return Punctuation;
+        }
+        if (rune.Value == '\u2019')
+            return Apostrophe;
+        switch (Rune.GetUnicodeCategory(rune))
+        {
+            case UnicodeCategory.UppercaseLetter:
+            case UnicodeCategory.LowercaseLetter:
+            case UnicodeCategory.TitlecaseLetter:
+            case UnicodeCategory.ModifierLetter:
+            case UnicodeCategory.OtherLetter:
+            case UnicodeCategory.NonSpacingMark:
+            case UnicodeCategory.SpacingCombiningMark:
+            case UnicodeCategory.EnclosingMark:
+            case UnicodeCategory.DecimalDigitNumber:
+            case UnicodeCategory.LetterNumber:
+            case UnicodeCategory.OtherNumber:
+                return WordChar;
+            case UnicodeCategory.SpaceSeparator:
+            case UnicodeCategory.LineSeparator:
+            case UnicodeCategory.ParagraphSeparator:
+            case UnicodeCategory.Control:
+            case UnicodeCategory.Format:
+                return Separator;
+            default:
+                return Punctuation;
+        }
+    }
+
+    private static byte[] BuildAsciiKinds()
+    {
+        var kinds = new byte[128];
+        for (int c = 0; c < 128; c++)
+        {
+            kinds[c] = c <= ' ' || c == 0x7F ? Separator
+                : char.IsAsciiLetterOrDigit((char)c) ? WordChar
+                : c == '\'' ? Apostrophe
+                : Punctuation;
+        }
+        return kinds;
+    }
+}
