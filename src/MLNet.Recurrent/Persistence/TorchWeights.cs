@@ -30,7 +30,7 @@ internal static class TorchWeights
             Tensor cpu = tensor.detach().cpu().contiguous();
             writer.Write(name);
             writer.Write((int)cpu.dtype);
-            writer.Write(cpu.dim());
+            writer.Write((int)cpu.dim());
             foreach (long d in cpu.shape)
                 writer.Write(d);
             ReadOnlySpan<byte> bytes = cpu.bytes;

@@ -21,7 +21,7 @@ namespace MLNet.Recurrent;
 /// </summary>
 public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
 {
-    internal const string LoaderSignature = "RecurrentPredictionTransformer";
+    internal const string LoaderSignature = "RecurrentPrediction"; // at most 24 characters (ModelHeader)
     private const string WeightsStream = "Weights.bin";
     private const string Component = "Recurrent prediction transformer";
 
