@@ -81,7 +81,7 @@ public sealed class PersistenceTests
         ITransformer loaded = fresh.Model.Load(stream, out DataViewSchema schema);
         try
         {
-            Assert.IsNotNull(schema.GetColumnOrNull("Tokens"));
+            CollectionAssert.AreEqual(train.Schema.Select(c => c.Name).ToArray(), schema.Select(c => c.Name).ToArray(), "saved input schema");
             var before = model.Transform(test);
             var after = loaded.Transform(fresh.Data.LoadFromEnumerable(ml.Data.CreateEnumerable<TRow>(test, reuseRowObject: false).ToList()));
             foreach (string column in columns)

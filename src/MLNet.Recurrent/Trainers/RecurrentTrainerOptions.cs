@@ -190,7 +190,7 @@ public sealed class RecurrentTrainerOptions
     private static void CheckName(string? name, string option)
     {
         if (string.IsNullOrWhiteSpace(name))
-            throw new ArgumentException($"{option} is {(name is null ? "null" : $"'{name}'")}; it must name a column.", option);
+            throw new ArgumentException($"{option} is {(name is null ? "null" : $"'{name}'")}; it must be the name of a column.", option);
     }
 
     private static void Check(bool ok, string name, object value, string allowed) => RecurrentEncoderOptions.Check(ok, name, value, allowed);
