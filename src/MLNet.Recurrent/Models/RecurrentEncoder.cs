@@ -48,7 +48,7 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         long batch = tokens.shape[0];
         Tensor embedded = embedding.call(tokens);
         Tensor clamped = lengths.clamp_min(1);
-        bool uniform = batch == 1 || lengths.min().item<long>() == tokens.shape[1] && lengths.max().item<long>() == tokens.shape[1];
+        bool uniform = AllLengthsEqual(lengths, tokens.shape[1]);
 
         Tensor pooled;
         if (uniform)
@@ -70,6 +70,19 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         // Rows of length 0 were run on one <pad> step to keep packing valid: give them the initial state.
         Tensor nonEmpty = lengths.gt(0).to(pooled.dtype).to(pooled.device).unsqueeze(1);
         return (pooled * nonEmpty).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether every row is exactly <paramref name="width"/> long (no padding); reads CPU lengths directly, without kernel launches.</summary>
+    private static bool AllLengthsEqual(Tensor lengths, long width)
+    {
+        if (lengths.device_type == DeviceType.CPU && lengths.dtype == ScalarType.Int64 && lengths.is_contiguous())
+        {
+            foreach (long length in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(lengths.bytes))
+                if (length != width)
+                    return false;
+            return true;
+        }
+        return lengths.min().item<long>() == width && lengths.max().item<long>() == width;
     }
 
     private (Tensor Output, Tensor Hidden) RunPadded(Tensor x) => rnn switch

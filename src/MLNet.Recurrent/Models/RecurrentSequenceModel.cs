@@ -40,6 +40,17 @@ public sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Number of outputs of the head.</summary>
     public int Outputs { get; }
 
+    /// <summary>The output layer.</summary>
+    internal Linear Head => head;
+
+    /// <summary>Makes the outputs <c>scale · y + shift</c> by rewriting the output layer (folds target standardization into the model).</summary>
+    internal void RescaleOutputs(double scale, double shift)
+    {
+        using var noGrad = no_grad();
+        head.weight!.mul_(scale);
+        head.bias!.mul_(scale).add_(shift);
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {

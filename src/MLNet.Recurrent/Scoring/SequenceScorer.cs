@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// Runs a trained sequence model for prediction: in inference mode (no autograd), the module in eval mode and never
+/// mutated, every call in its own dispose scope — so separate threads may score concurrently with one model.
+/// <see cref="Score"/> sorts rows by length and runs them in padded batches (which the encoder packs);
+/// <see cref="ScoreOne"/> is the low-latency single-row path.
+/// </summary>
+internal sealed class SequenceScorer
+{
+    /// <summary>Rows per forward pass of <see cref="Score"/>.</summary>
+    internal const int ChunkRows = 64;
+
+    private readonly nn.Module<Tensor, Tensor, Tensor> model;
+    private readonly Device device;
+
+    public SequenceScorer(nn.Module<Tensor, Tensor, Tensor> model, Device device, int outputs)
+    {
+        this.model = model;
+        this.device = device;
+        Outputs = outputs;
+    }
+
+    /// <summary>Outputs per row.</summary>
+    public int Outputs { get; }
+
+    /// <summary>Scores one sequence of (already normalized) token ids into <paramref name="output"/> (length <see cref="Outputs"/>).</summary>
+    public void ScoreOne(ReadOnlySpan<int> ids, Span<float> output)
+    {
+        using var inference = inference_mode();
+        using var scope = NewDisposeScope();
+        int n = ids.Length;
+        long[] buffer = new long[Math.Max(1, n)]; // an empty row runs one <pad> step with length 0 (the encoder zeroes it)
+        for (int i = 0; i < n; i++)
+            buffer[i] = ids[i];
+        Tensor tokens = tensor(buffer, new long[] { 1, buffer.Length }, ScalarType.Int64);
+        if (device.type != DeviceType.CPU)
+            tokens = tokens.to(device);
+        Tensor result = model.call(tokens, tensor(new long[] { n }, ScalarType.Int64));
+        CopyOut(result, output);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="count"/> sequences into <paramref name="output"/> (row-major, <see cref="Outputs"/> per row):
+    /// rows are sorted by length and run <see cref="ChunkRows"/> at a time, so batches carry little padding.
+    /// </summary>
+    public void Score(int[][] sequences, int count, float[] output)
+    {
+        if (count == 0)
+            return;
+        int[] order = Enumerable.Range(0, count).ToArray();
+        Array.Sort(order, (a, b) => sequences[a].Length != sequences[b].Length ? sequences[a].Length.CompareTo(sequences[b].Length) : a.CompareTo(b));
+        var batcher = new SequenceBatcher(sequences, null, null, ChunkRows, bucketByLength: false, seed: 0, device);
+        float[] chunkOutput = new float[ChunkRows * Outputs];
+        using var inference = inference_mode();
+        for (int start = 0; start < count; start += ChunkRows)
+        {
+            int[] rows = order.AsSpan(start, Math.Min(ChunkRows, count - start)).ToArray();
+            using var scope = NewDisposeScope();
+            using SequenceBatch batch = batcher.MakeBatch(rows);
+            Tensor result = model.call(batch.Tokens, batch.Lengths);
+            CopyOut(result, chunkOutput.AsSpan(0, rows.Length * Outputs));
+            for (int i = 0; i < rows.Length; i++)
+                chunkOutput.AsSpan(i * Outputs, Outputs).CopyTo(output.AsSpan(rows[i] * Outputs, Outputs));
+        }
+    }
+
+    private static void CopyOut(Tensor result, Span<float> destination)
+    {
+        Tensor cpu = result.device_type == DeviceType.CPU ? result.contiguous() : result.cpu().contiguous();
+        MemoryMarshal.Cast<byte, float>(cpu.bytes).CopyTo(destination);
+    }
+}
