@@ -1,0 +1,67 @@
+namespace BookClassifier;
+
+/// <summary>Command-line options of the example.</summary>
+internal sealed record Arguments
+{
+    public string Cell { get; init; } = "gru";
+    public bool Bidirectional { get; init; } = true;
+    public int Layers { get; init; } = 1;
+    public int Epochs { get; init; } = 8;
+    public int HiddenSize { get; init; } = 64;
+    public string Pooling { get; init; } = "max";
+    public string Device { get; init; } = "auto";
+    public int Threads { get; init; }
+    public int Seed { get; init; } = 1;
+    public string? AgNewsTrain { get; init; }
+    public string? AgNewsTest { get; init; }
+    public string? DataDirectory { get; init; }
+    public string ModelPath { get; init; } = "book-classifier.zip";
+
+    public const string Usage = """
+        BookClassifier — which Jane Austen novel is a paragraph from? (6 classes)
+        usage: dotnet run --project examples/BookClassifier -c Release -- [options]
+          --cell lstm|gru|rnn         recurrent cell (default gru)
+          --bidirectional / --unidirectional   (default bidirectional)
+          --layers N                  stacked recurrent layers (default 1)
+          --epochs N                  training epochs (default 8)
+          --hidden N                  hidden size per direction (default 64)
+          --pooling last|mean|max     sequence pooling (default max)
+          --device auto|cpu|cuda[:n]  (default auto: CUDA when available, else CPU)
+          --threads N                 TorchSharp CPU threads (default: library default)
+          --seed N                    random seed (default 1)
+          --data DIR                  folder with austen_train.tsv.gz / austen_test.tsv.gz (default: the repo's data/austen)
+          --agnews TRAIN.csv TEST.csv use the AG News CSV files ("class","title","description") instead
+          --model PATH                where to save the model zip (default book-classifier.zip)
+        """;
+
+    public static Arguments Parse(string[] args)
+    {
+        var a = new Arguments();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.\n{Usage}");
+            int NextInt() => int.TryParse(Next(), out int v) ? v : throw new ArgumentException($"{args[i - 1]} needs an integer.\n{Usage}");
+            a = args[i] switch
+            {
+                "--cell" => a with { Cell = Next().ToLowerInvariant() },
+                "--bidirectional" => a with { Bidirectional = true },
+                "--unidirectional" => a with { Bidirectional = false },
+                "--layers" => a with { Layers = NextInt() },
+                "--epochs" => a with { Epochs = NextInt() },
+                "--hidden" => a with { HiddenSize = NextInt() },
+                "--pooling" => a with { Pooling = Next().ToLowerInvariant() },
+                "--device" => a with { Device = Next() },
+                "--threads" => a with { Threads = NextInt() },
+                "--seed" => a with { Seed = NextInt() },
+                "--data" => a with { DataDirectory = Next() },
+                "--agnews" => a with { AgNewsTrain = Next(), AgNewsTest = Next() },
+                "--model" => a with { ModelPath = Next() },
+                "-h" or "--help" => throw new HelpRequestedException(),
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
+            };
+        }
+        return a;
+    }
+}
+
+internal sealed class HelpRequestedException : Exception;
