@@ -7,7 +7,8 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// Embedding → stacked RNN/LSTM/GRU (optionally bidirectional) → pooling, over padded batches of token ids.
 /// A plain TorchSharp module: <c>forward(tokens [B, T] int64, lengths [B] int64 on the CPU)</c> returns
-/// <c>[B, OutputSize]</c>. Padded positions are never computed (packed sequences) nor pooled; a sequence of
+/// <c>[B, OutputSize]</c>. Padding never influences a row's output (packed sequences, or for prediction with a forward-only
+/// LSTM the exact padded fast path) and is never pooled; a sequence of
 /// length 0 yields the initial (zero) state.
 /// </summary>
 public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
@@ -48,7 +49,6 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {
         using var scope = NewDisposeScope();
-        long batch = tokens.shape[0];
         Tensor embedded = embedding.call(tokens);
         Tensor clamped = lengths.clamp_min(1);
         (bool uniform, bool anyEmpty) = Inspect(lengths, tokens.shape[1]);
