@@ -11,7 +11,7 @@ namespace MLNet.Recurrent;
 /// Trains a recurrent text model (embedding → RNN/LSTM/GRU → pooling → linear head) for binary classification,
 /// multiclass classification or regression, from a token-id column. Created by
 /// <c>mlContext.BinaryClassification.Trainers.Recurrent(…)</c>, <c>mlContext.MulticlassClassification.Trainers.Recurrent(…)</c>
-/// or <c>mlContext.Regression.Trainers.Recurrent(…)</c>; <see cref="Fit"/> returns a <see cref="RecurrentPredictionTransformer"/>.
+/// or <c>mlContext.Regression.Trainers.Recurrent(…)</c>; <see cref="Fit(IDataView)"/> returns a <see cref="RecurrentPredictionTransformer"/>.
 /// Composition: the TorchSharp module, the length-bucketing batcher, a small task head and the shared training loop.
 /// </summary>
 public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer>
@@ -61,6 +61,19 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         foreach (var column in outputs)
             columns[column.Name] = column;
         return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, evaluating <paramref name="validationData"/> after every epoch (as
+    /// <see cref="RecurrentTrainerOptions.ValidationSet"/> does), and returns the transformer.
+    /// </summary>
+    public RecurrentPredictionTransformer Fit(IDataView trainData, IDataView validationData)
+    {
+        ArgumentNullException.ThrowIfNull(validationData);
+        var options = this.options.Clone();
+        options.ValidationSet = validationData;
+        options.ValidationFraction = 0;
+        return new RecurrentTrainer(env, Task, options).Fit(trainData);
     }
 
     /// <summary>Trains the model on <paramref name="input"/> (and the validation data, if any) and returns the transformer.</summary>
