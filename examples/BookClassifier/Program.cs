@@ -40,7 +40,7 @@ var trainerOptions = new RecurrentTrainerOptions
     Bidirectional = args0.Bidirectional,
     NumberOfLayers = args0.Layers,
     HiddenSize = args0.HiddenSize,
-    EmbeddingSize = 64,
+    EmbeddingSize = args0.EmbeddingSize,
     Pooling = args0.Pooling switch
     {
         "last" => SequencePooling.LastHidden,
@@ -48,9 +48,9 @@ var trainerOptions = new RecurrentTrainerOptions
         "max" => SequencePooling.Max,
         _ => throw new ArgumentException($"--pooling must be last, mean or max, not '{args0.Pooling}'."),
     },
-    Dropout = 0.3,
-    BatchSize = 64,
-    LearningRate = 3e-3,
+    Dropout = args0.Dropout,
+    BatchSize = args0.BatchSize,
+    LearningRate = args0.LearningRate,
     LearningRateSchedule = LearningRateSchedule.LinearDecay,
     NumberOfEpochs = args0.Epochs,
     Device = args0.Device,
@@ -61,7 +61,7 @@ var trainerOptions = new RecurrentTrainerOptions
 };
 
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { MinimumFrequency = 2, MaximumLength = 256 }))
+    .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { MinimumFrequency = args0.MinimumFrequency, MaximumLength = args0.MaximumLength }))
     .Append(ml.MulticlassClassification.Trainers.Recurrent(trainerOptions))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedNovel", "PredictedLabel"));
 
