@@ -9,6 +9,7 @@ public static class Program
     private static readonly IBenchmark[] Benchmarks =
     [
         new TokenizeBenchmark(),
+        new InferenceBenchmark(),
     ];
 
     public static int Main(string[] args)
