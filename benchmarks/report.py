@@ -191,11 +191,17 @@ def machine_info(metas, rows):
     for m in metas:
         if isinstance(m.get("machine"), dict):
             info.update(m["machine"])
-    blas = {}
+        elif "command" not in m:  # run.sh's closing line: elapsed time, load average at the end
+            info.update({k: v for k, v in m.items() if k != "kind"})
+    blas, versions = {}, {}
     for r in rows:
         env = r.get("env") or {}
         if env.get("blas"):
             blas.setdefault(r["side"], set()).add(str(env["blas"]))
+        for key in ("torch", "libtorch", "torchsharp", "mlnet", "runtime", "python"):
+            if env.get(key):
+                versions.setdefault(f"{r['side']} {key}", set()).add(str(env[key]))
+    info.update({k: ", ".join(sorted(v)) for k, v in sorted(versions.items())})
     info["blas_by_side"] = {k: sorted(v) for k, v in blas.items()}
     return info
 

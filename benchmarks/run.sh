@@ -3,18 +3,19 @@
 #
 #   benchmarks/run.sh [smoke|quick|full]          (default: quick; see benchmarks/README.md)
 #
-#   smoke  1 repetition, 64 train/test rows cut to 48 tokens, 1 epoch, lstm1+bilstm2 at 1 thread. For CI (< 2 min); the
-#          PyTorch side is skipped (with a message) when torch is not importable; nothing is installed.
+#   smoke  1 repetition, 64 train/test rows cut to 48 tokens, 1 epoch, lstm1 + bilstm2 at 1 thread. For CI
+#          (< 2 min); the PyTorch side is skipped (with a message) when torch is not importable; nothing is
+#          installed; the report goes to the out folder only.
 #   quick  3 repetitions, full data, 1 epoch, both models at 1 and 2 threads.
 #   full   5 repetitions, full data, 3 epochs, both models at 1 and 2 threads.
 #
 # Environment overrides: BENCH_REPS, BENCH_EPOCHS, BENCH_MODELS ("lstm1 bilstm2"), BENCH_THREADS ("1 2"),
 #   BENCH_MAX_ROWS, BENCH_MAX_LEN, BENCH_SIDES ("pytorch ours mlnet"), BENCH_SKIP_PYTORCH=1, BENCH_NO_INSTALL=1,
 #   BENCH_PYTORCH_BLAS=reference (run the PyTorch side on Debian's reference BLAS, without touching the
-#   system's alternatives), PYTHON (interpreter that has torch; default /usr/bin/python3 when present).
-#
-#   BENCH_SDCA_NOCACHE=0 (skip the uncached SDCA run), BENCH_MALLOC_TUNED=1 (run EVERY side with glibc malloc
-#   told to keep freed memory: see docs/benchmarks.md, "packed LSTM backward and glibc malloc").
+#   system's alternatives), AUSTEN_DATA_DIR (folder of austen_{train,test}.tsv.gz), PYTHON (interpreter
+#   that has torch; default /usr/bin/python3 when present), BENCH_SDCA_NOCACHE=0 (skip the uncached SDCA
+#   run), BENCH_MALLOC_TUNED=1 (run EVERY side with glibc malloc told to keep freed memory: see
+#   docs/benchmarks.md, "Packed LSTM backward and glibc malloc").
 #
 # Every measurement is a separate process; repetitions are interleaved (pytorch, ours, pytorch, ours, ...) so
 # slow drifts of the machine hit every side alike. Raw output: benchmarks/out/<mode>-<time>/; the report
@@ -44,6 +45,17 @@ if [ "${BENCH_MALLOC_TUNED:-0}" = 1 ]; then
   # libtorch's packed-sequence LSTM backward. Applies to all sides alike and is recorded in the report.
   export MALLOC_MMAP_THRESHOLD_=1073741824 MALLOC_TRIM_THRESHOLD_=4294967296
 fi
+
+# Data: $AUSTEN_DATA_DIR, else a copy committed in the repository, else the shared folder of this machine.
+if [ -z "${AUSTEN_DATA_DIR:-}" ]; then
+  found="$(find "$ROOT" -name austen_train.tsv.gz -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/out/*' 2>/dev/null | sort | head -1)"
+  AUSTEN_DATA_DIR="${found:+$(dirname "$found")}"
+  AUSTEN_DATA_DIR="${AUSTEN_DATA_DIR:-/work/shared/data/austen}"
+fi
+export AUSTEN_DATA_DIR
+for f in austen_train.tsv.gz austen_test.tsv.gz; do
+  [ -f "$AUSTEN_DATA_DIR/$f" ] || { echo "[run.sh] $AUSTEN_DATA_DIR/$f not found (set AUSTEN_DATA_DIR)" >&2; exit 1; }
+done
 
 OUT="$ROOT/benchmarks/out/$MODE-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT"
