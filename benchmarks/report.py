@@ -200,7 +200,7 @@ def machine_info(metas, rows):
             blas.setdefault(r["side"], set()).add(str(env["blas"]))
         for key in ("torch", "libtorch", "torchsharp", "mlnet", "runtime", "python"):
             if env.get(key):
-                versions.setdefault(f"{r['side']} {key}", set()).add(str(env[key]))
+                versions.setdefault(f"{key} ({r['side']} side)", set()).add(str(env[key]).split("+")[0])
     info.update({k: ", ".join(sorted(v)) for k, v in sorted(versions.items())})
     info["blas_by_side"] = {k: sorted(v) for k, v in blas.items()}
     return info

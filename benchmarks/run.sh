@@ -25,6 +25,8 @@ set -euo pipefail
 MODE="${1:-quick}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# The command line as run, with the BENCH_* overrides that were set (for the report).
+COMMAND="$({ env | grep -E '^(BENCH_[A-Z_]+|AUSTEN_DATA_DIR|PYTHON)=' || true; } | sort | tr '\n' ' ')benchmarks/run.sh $MODE"
 
 case "$MODE" in
   smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50 ;;
@@ -148,8 +150,10 @@ for kv in sys.argv[1:]:
 print(json.dumps(d))
 EOF
 }
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+git diff --quiet HEAD 2>/dev/null || COMMIT+="+uncommitted changes"
 machine_meta() {
-  "$REPORT_PY" - "$MODE" "$REPS" "$EPOCHS" "$THREADS" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+  "$REPORT_PY" - "$MODE" "$REPS" "$EPOCHS" "$THREADS" "$COMMIT" \
     "$(dotnet --version 2>/dev/null || echo unknown)" >>"$RAW" <<'EOF'
 import json, os, platform, sys
 mode, reps, epochs, threads, commit, dotnet = sys.argv[1:]
@@ -235,10 +239,10 @@ meta elapsed_s="$(( $(date +%s) - START ))" load_average_at_end="$(cut -d' ' -f1
 # Report. Smoke runs (tiny data) never overwrite the committed results: they go to the out folder only.
 # ------------------------------------------------------------------------------------------------
 if [ "$MODE" = smoke ]; then
-  "$REPORT_PY" benchmarks/report.py "$RAW" --mode "$MODE" --command "benchmarks/run.sh $MODE" \
+  "$REPORT_PY" benchmarks/report.py "$RAW" --mode "$MODE" --command "$COMMAND" \
     --results "$OUT/results.json" --doc "$OUT/benchmarks.md"
 else
-  "$REPORT_PY" benchmarks/report.py "$RAW" --mode "$MODE" --command "benchmarks/run.sh $MODE"
+  "$REPORT_PY" benchmarks/report.py "$RAW" --mode "$MODE" --command "$COMMAND"
 fi
 say "raw lines: $RAW; logs: $LOG; took $(( $(date +%s) - START )) s"
 if [ "${#FAILED[@]}" -gt 0 ]; then
