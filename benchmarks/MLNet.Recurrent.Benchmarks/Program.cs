@@ -16,6 +16,13 @@ public static class Program
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
             return Usage(0);
+        if (args[0] is "smoke" or "quick" or "full")
+        {
+            // benchmarks/run.sh calls '<mode> --suite classify|tokenize|lm ...' and expects JSON lines
+            // (benchmarks/README.md). Exit code 3 is the harness's "not available yet": its rows read n/a.
+            Console.Error.WriteLine($"MLNet.Recurrent.Benchmarks: the harness protocol ('{args[0]} --suite ...') is not available yet; run a subcommand instead (see --help).");
+            return 3;
+        }
         IBenchmark? benchmark = Benchmarks.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase));
         if (benchmark is null)
         {
