@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace MLNet.Recurrent;
 
 /// <summary>
-/// Autoregressive generation with the state carried: the prompt is run once (in windows), then one token per step is
-/// fed with the state from the previous step, so the cost per generated token does not grow with the text.
+/// Autoregressive generation with the state carried: the prompt is run once through the fused recurrent layers (in
+/// windows), then one token per step is fed through single-step cells with the state from the previous step, so the
+/// cost per generated token does not grow with the text.
 /// Each step runs in its own dispose scope; only the current state lives across steps (and across yields).
 /// </summary>
 internal sealed class LanguageModelGenerator
@@ -40,11 +41,11 @@ internal sealed class LanguageModelGenerator
             yield return first;
             if (first == endId || ++produced == maxTokens)
                 yield break;
-            logits = session.Feed(new[] { first });
+            logits = session.Step(first);
         }
         else
         {
-            logits = session.Feed(prompt);
+            logits = session.Prompt(prompt);
         }
         while (true)
         {
@@ -52,7 +53,7 @@ internal sealed class LanguageModelGenerator
             yield return id;
             if (id == endId || ++produced == maxTokens)
                 yield break;
-            logits = session.Feed(new[] { id });
+            logits = session.Step(id);
         }
     }
 
@@ -118,19 +119,21 @@ internal sealed class LanguageModelGenerator
         return 0;
     }
 
-    /// <summary>The carried state of one generation.</summary>
+    /// <summary>The carried state of one generation: per-layer hidden (and cell) states <c>[1, hidden]</c>.</summary>
     private sealed class Session : IDisposable
     {
         private readonly LanguageModelGenerator owner;
-        private Tensor? state;
+        private Tensor[]? hidden;
+        private Tensor[]? cell;
 
         public Session(LanguageModelGenerator owner) => this.owner = owner;
 
-        /// <summary>Runs <paramref name="ids"/> from the current state; returns the logits for the token after the last one.</summary>
-        public float[] Feed(int[] ids)
+        /// <summary>Runs the prompt through the fused layers (in windows); returns the logits for the token after it.</summary>
+        public float[] Prompt(int[] ids)
         {
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
+            Tensor? state = null;
             Tensor? last = null;
             for (int start = 0; start < ids.Length; start += LanguageModelScorer.Window)
             {
@@ -138,21 +141,43 @@ internal sealed class LanguageModelGenerator
                 long[] chunk = new long[length];
                 for (int i = 0; i < length; i++)
                     chunk[i] = ids[start + i];
-                Tensor input = tensor(chunk, new long[] { 1, length }, ScalarType.Int64);
-                if (owner.device.type != DeviceType.CPU)
-                    input = input.to(owner.device);
-                var (logits, next) = owner.model.call(input, state);
-                state?.Dispose();
-                state = next.DetachFromDisposeScope();
+                var (logits, next) = owner.model.call(ToDevice(tensor(chunk, new long[] { 1, length }, ScalarType.Int64)), state);
+                state = next;
                 last = logits[0, length - 1];
             }
-            return last!.to(ScalarType.Float32).cpu().data<float>().ToArray();
+            int layers = owner.model.Architecture.NumberOfLayers;
+            hidden = Enumerable.Range(0, layers).Select(k => state![0, k].DetachFromDisposeScope()).ToArray();
+            if (owner.model.Architecture.Cell == RecurrentCell.Lstm)
+                cell = Enumerable.Range(0, layers).Select(k => state![1, k].DetachFromDisposeScope()).ToArray();
+            return ToArray(last!);
         }
+
+        /// <summary>Feeds one token with the carried state; returns the logits for the next one.</summary>
+        public float[] Step(int id)
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            if (hidden is null)
+            {
+                var a = owner.model.Architecture;
+                hidden = Enumerable.Range(0, a.NumberOfLayers).Select(_ => ToDevice(zeros(1, a.HiddenSize)).DetachFromDisposeScope()).ToArray();
+                if (a.Cell == RecurrentCell.Lstm)
+                    cell = Enumerable.Range(0, a.NumberOfLayers).Select(_ => ToDevice(zeros(1, a.HiddenSize)).DetachFromDisposeScope()).ToArray();
+            }
+            Tensor logits = owner.model.Step(ToDevice(tensor(new long[] { id }, ScalarType.Int64)), hidden, cell);
+            return ToArray(logits[0]);
+        }
+
+        private Tensor ToDevice(Tensor t) => owner.device.type == DeviceType.CPU ? t : t.to(owner.device);
+
+        private static float[] ToArray(Tensor logits) =>
+            (logits.device_type == DeviceType.CPU && logits.dtype == ScalarType.Float32 ? logits : logits.to(ScalarType.Float32).cpu()).data<float>().ToArray();
 
         public void Dispose()
         {
-            state?.Dispose();
-            state = null;
+            foreach (Tensor t in (hidden ?? Array.Empty<Tensor>()).Concat(cell ?? Array.Empty<Tensor>()))
+                t.Dispose();
+            hidden = cell = null;
         }
     }
 }
