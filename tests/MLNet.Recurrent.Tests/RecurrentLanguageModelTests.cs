@@ -15,15 +15,19 @@ public sealed class RecurrentLanguageModelTests
         // libtorch 2.10's oneDNN LSTM inference path is wrong for these sizes; TorchRuntime turns oneDNN off.
         TorchRuntime.EnsureLoaded();
         Assert.IsNull(OneDnnRecurrentWorkaround.Problem);
-        manual_seed(1);
-        using var lstm = nn.LSTM(8, hiddenSize, 2, batchFirst: true);
-        using var scope = NewDisposeScope();
-        Tensor x = randn(2, 5, 8);
-        Tensor withGradients = lstm.call(x, null).Item1.detach();
-        Tensor inference;
-        using (no_grad())
-            inference = lstm.call(x, null).Item1;
-        Assert.IsTrue(inference.allclose(withGradients, rtol: 1e-5, atol: 1e-6), $"max difference {(inference - withGradients).abs().max().item<float>()}");
+        // Under the training lock: creating modules draws from the global generator, which trainings in parallel tests seed.
+        string? failure = TorchDeterminism.Run(1, g =>
+        {
+            using var lstm = nn.LSTM(8, hiddenSize, 2, batchFirst: true);
+            using var scope = NewDisposeScope();
+            Tensor x = randn(new long[] { 2, 5, 8 }, generator: g);
+            Tensor withGradients = lstm.call(x, null).Item1.detach();
+            Tensor inference;
+            using (no_grad())
+                inference = lstm.call(x, null).Item1;
+            return inference.allclose(withGradients, rtol: 1e-5, atol: 1e-6) ? null : $"max difference {(inference - withGradients).abs().max().item<float>()}";
+        });
+        Assert.IsNull(failure);
     }
 
     [TestMethod]
@@ -34,7 +38,7 @@ public sealed class RecurrentLanguageModelTests
     {
         TorchRuntime.EnsureLoaded();
         var architecture = new LanguageModelArchitecture { VocabularySize = 9, Cell = cell, EmbeddingSize = 6, HiddenSize = 6, NumberOfLayers = 2, TieWeights = tie };
-        using var model = new RecurrentLanguageModel(architecture, new Generator(3));
+        using var model = TorchDeterminism.Run(3, g => new RecurrentLanguageModel(architecture, g));
         model.eval();
         long[] ids = { 3, 7, 2, 8, 5 };
         using var scope = NewDisposeScope();

@@ -81,7 +81,9 @@ public sealed partial class LanguageModelTransformer
             if (tokenizer is not null && tokenizer.Length != codecLength)
                 throw Corrupt("the tokenizer bytes are truncated.");
 
-            model = new RecurrentLanguageModel(architecture);
+            // Module construction draws from libtorch's global generator: take the training lock so a model loaded
+            // while another thread trains does not change that training's random stream.
+            model = TorchDeterminism.Run(0, _ => new RecurrentLanguageModel(architecture));
             bool loaded = ctx.TryLoadBinaryStream(WeightsStreamName, reader => model.load(reader, strict: true));
             if (!loaded)
                 throw Corrupt($"the '{WeightsStreamName}' stream is missing.");
