@@ -20,7 +20,7 @@ internal sealed record Arguments
     public string Prompt { get; init; } = "It is a truth universally acknowledged, that ";
     public string ModelPath { get; init; } = "char-lstm.zip";
     public int ThroughputBatches { get; init; }
-    public bool SkipBaseline { get; init; }
+    public string Baseline { get; init; } = "notebook";
 
     public const string Usage = """
         CharTextGeneration — a character-level LSTM language model vs an n-gram MLP, on Jane Austen (or any text)
@@ -36,13 +36,14 @@ internal sealed record Arguments
           --lr X               Adam learning rate (default 0.003)
           --dropout X          dropout (default 0)
           --clip X             gradient clip norm (default 1)
-          --ngram N            characters of context for the n-gram MLP (default 5)
+          --ngram N            characters of context for the n-gram MLPs (default 5)
+          --baseline KIND      n-gram MLP baseline(s), each trained for --minutes: notebook (one-hot n-gram tokens, as in the
+                               teaching notebook), embedding (embedded characters, Bengio-style), both, or none (default notebook)
           --seed N             random seed (default 1)
           --threads N          TorchSharp CPU threads (default: libtorch's choice)
           --prompt TEXT        prompt for sampling
           --model PATH         where to save the model zip (default char-lstm.zip)
           --throughput N       also time N training batches: TrainLanguageModel vs a bare TorchSharp loop (default 0 = skip)
-          --skip-baseline      do not train the n-gram MLP
         """;
 
     public static Arguments Parse(string[] args)
@@ -72,11 +73,13 @@ internal sealed record Arguments
                 "--prompt" => a with { Prompt = Next() },
                 "--model" => a with { ModelPath = Next() },
                 "--throughput" => a with { ThroughputBatches = NextInt() },
-                "--skip-baseline" => a with { SkipBaseline = true },
+                "--baseline" => a with { Baseline = Next().ToLowerInvariant() },
                 "-h" or "--help" => throw new HelpRequestedException(),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }
+        if (a.Baseline is not ("notebook" or "embedding" or "both" or "none"))
+            throw new ArgumentException($"--baseline must be notebook, embedding, both or none.\n{Usage}");
         if (a.Minutes <= 0)
             throw new ArgumentException($"--minutes must be positive.\n{Usage}");
         return a;
