@@ -5,6 +5,7 @@ internal sealed record Arguments
 {
     public string? TextPath { get; init; }
     public double Minutes { get; init; } = 3;
+    public double? LstmMinutes { get; init; }
     public int Epochs { get; init; } = 20;
     public int HiddenSize { get; init; } = 256;
     public int EmbeddingSize { get; init; } = 64;
@@ -13,6 +14,7 @@ internal sealed record Arguments
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 0.003;
     public double Dropout { get; init; }
+    public string Schedule { get; init; } = "linear";
     public double ClipNorm { get; init; } = 1.0;
     public int NGram { get; init; } = 5;
     public int Seed { get; init; } = 1;
@@ -27,6 +29,7 @@ internal sealed record Arguments
         usage: dotnet run --project examples/CharTextGeneration -c Release -- [options]
           --text PATH          plain-text or .gz file (default: the repo's data/austen/austen.txt.gz)
           --minutes M          training time budget for EACH model, LSTM and n-gram MLP (default 3)
+          --lstm-minutes M     a different budget for the LSTM (default: --minutes)
           --epochs N           at most this many epochs (default 20)
           --hidden N           LSTM hidden size (default 256)
           --embedding N        character embedding size (default 64)
@@ -35,6 +38,7 @@ internal sealed record Arguments
           --batch N            parallel streams per batch (default 32)
           --lr X               Adam learning rate (default 0.003)
           --dropout X          dropout (default 0)
+          --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
           --clip X             gradient clip norm (default 1)
           --ngram N            characters of context for the n-gram MLPs (default 5)
           --baseline KIND      n-gram MLP baseline(s), each trained for --minutes: notebook (one-hot n-gram tokens, as in the
@@ -58,6 +62,7 @@ internal sealed record Arguments
             {
                 "--text" or "--gz" => a with { TextPath = Next() },
                 "--minutes" => a with { Minutes = NextDouble() },
+                "--lstm-minutes" => a with { LstmMinutes = NextDouble() },
                 "--epochs" => a with { Epochs = NextInt() },
                 "--hidden" => a with { HiddenSize = NextInt() },
                 "--embedding" => a with { EmbeddingSize = NextInt() },
@@ -66,6 +71,7 @@ internal sealed record Arguments
                 "--batch" => a with { BatchSize = NextInt() },
                 "--lr" => a with { LearningRate = NextDouble() },
                 "--dropout" => a with { Dropout = NextDouble() },
+                "--schedule" => a with { Schedule = Next().ToLowerInvariant() },
                 "--clip" => a with { ClipNorm = NextDouble() },
                 "--ngram" => a with { NGram = NextInt() },
                 "--seed" => a with { Seed = NextInt() },
@@ -78,10 +84,12 @@ internal sealed record Arguments
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),
             };
         }
+        if (a.Schedule is not ("constant" or "linear" or "cosine"))
+            throw new ArgumentException($"--schedule must be constant, linear or cosine.\n{Usage}");
         if (a.Baseline is not ("notebook" or "embedding" or "both" or "none"))
             throw new ArgumentException($"--baseline must be notebook, embedding, both or none.\n{Usage}");
-        if (a.Minutes <= 0)
-            throw new ArgumentException($"--minutes must be positive.\n{Usage}");
+        if (a.Minutes <= 0 || a.LstmMinutes <= 0)
+            throw new ArgumentException($"--minutes and --lstm-minutes must be positive.\n{Usage}");
         return a;
     }
 

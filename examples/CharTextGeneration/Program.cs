@@ -44,13 +44,14 @@ internal static class Program
         IDataView train = tokenizer.Tokenize(ml, trainParagraphs);
         IDataView heldOut = tokenizer.Tokenize(ml, heldOutParagraphs);
         var budget = TimeSpan.FromMinutes(a.Minutes);
+        var lstmBudget = TimeSpan.FromMinutes(a.LstmMinutes ?? a.Minutes);
 
         // 1. The LSTM: rows in order form one continuous text; state carried across windows.
         Console.WriteLine();
-        Console.WriteLine($"Training a {a.Layers}-layer LSTM ({a.HiddenSize} hidden) for at most {a.Epochs} epochs / {budget:mm\\:ss} (validation bits/char on the held-out text after every epoch)...");
+        Console.WriteLine($"Training a {a.Layers}-layer LSTM ({a.HiddenSize} hidden) for at most {a.Epochs} epochs / {lstmBudget:mm\\:ss} (validation bits/char on the held-out text after every epoch)...");
         var options = LanguageModelOptions(a);
         options.ValidationSet = heldOut;
-        options.MaximumTrainingTime = budget;
+        options.MaximumTrainingTime = lstmBudget;
         var lastReport = Stopwatch.StartNew();
         options.Progress = new ConsoleProgress(p =>
         {
@@ -116,7 +117,7 @@ internal static class Program
                 results.Add((ngram.Description, LanguageModelMetrics.FromTotals(ll, count, heldOutIds.Count, characters)));
             }
             Console.WriteLine();
-            Console.WriteLine($"Held-out bits per character ({lstmMetrics.TokenCount:N0} predicted characters, the same for every model; each trained for at most {budget:mm\\:ss}):");
+            Console.WriteLine($"Held-out bits per character ({lstmMetrics.TokenCount:N0} predicted characters, the same for every model; LSTM {lstmBudget:mm\\:ss}, baselines {budget:mm\\:ss} at most):");
             Console.WriteLine($"  {lstmMetrics.BitsPerToken,6:F3}  {a.Layers}-layer LSTM ({a.HiddenSize} hidden), TrainLanguageModel");
             foreach (var (name, metrics) in results)
                 Console.WriteLine($"  {metrics.BitsPerToken,6:F3}  {name}   (LSTM better by {metrics.BitsPerToken - lstmMetrics.BitsPerToken:F3})");
@@ -143,6 +144,7 @@ internal static class Program
         BatchSize = a.BatchSize,
         NumberOfEpochs = a.Epochs,
         LearningRate = a.LearningRate,
+        Schedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
         GradientClipNorm = a.ClipNorm,
         Device = "auto",
         Seed = a.Seed,

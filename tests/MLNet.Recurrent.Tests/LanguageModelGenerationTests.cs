@@ -25,6 +25,23 @@ public sealed class LanguageModelGenerationTests
     }
 
     [TestMethod]
+    public void WithoutTokenizerAnnotationsOnlyTheIdLevelOverloadGenerates()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 16).Select(i => new TokenRow { Tokens = Enumerable.Range(0, 12).Select(t => 2 + (i + t) % 3).ToArray() });
+        var definition = Microsoft.ML.Data.SchemaDefinition.Create(typeof(TokenRow));
+        definition[nameof(TokenRow.Tokens)].ColumnType = new Microsoft.ML.Data.VectorDataViewType(Microsoft.ML.Data.NumberDataViewType.Int32);
+        IDataView data = ml.Data.LoadFromEnumerable(rows, definition);
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 20;
+        using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        Assert.AreEqual(5, model.VocabularySize, "largest id + 1 without a Vocabulary annotation");
+        Assert.IsFalse(model.CanGenerateText);
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() => model.Generate("x", 3)).Message, "IReadOnlyList<int>");
+        CollectionAssert.AreEqual(new[] { 4, 2, 3, 4 }, model.Generate(new[] { 2, 3 }, 4, Greedy));
+    }
+
+    [TestMethod]
     public void EmptyPromptWithoutBosStartsFromTheTrainingTokenFrequencies()
     {
         LanguageModelTransformer model = TrainedPatternModel.Model;

@@ -58,7 +58,11 @@ public sealed class LanguageModelOptions
     /// <summary>L2 penalty (decoupled for <see cref="OptimizerKind.AdamW"/>), at least 0. Default 0.</summary>
     public double WeightDecay { get; set; }
 
-    /// <summary>How the learning rate changes during training. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+    /// <summary>
+    /// How the learning rate changes during training. Default <see cref="LearningRateSchedule.Constant"/>. With
+    /// <see cref="MaximumTrainingTime"/>, <see cref="LearningRateSchedule.LinearDecay"/> and <see cref="LearningRateSchedule.Cosine"/>
+    /// follow whichever comes first: the last epoch or the end of the time budget.
+    /// </summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
     /// <summary>Gradients are rescaled so that their global L2 norm is at most this (recurrent models need it); 0 disables clipping; at least 0. Default 1.</summary>

@@ -77,7 +77,8 @@ public sealed partial class LanguageModelTransformer
             throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, $"maxTokens is {maxTokens}; it must be at least 1.");
         options ??= new GenerationOptions();
         options.Validate();
-        return options;
+        // A copy: streaming reads the options lazily, after the caller may have changed them.
+        return new GenerationOptions { Temperature = options.Temperature, TopK = options.TopK, TopP = options.TopP, Seed = options.Seed, StopSequence = options.StopSequence };
     }
 
     /// <summary><c>&lt;eos&gt;</c> from the vocabulary annotation (no tokenizer needed), else from the tokenizer when it can be read.</summary>

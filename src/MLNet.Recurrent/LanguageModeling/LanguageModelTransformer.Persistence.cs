@@ -83,7 +83,7 @@ public sealed partial class LanguageModelTransformer
 
             // Module construction draws from libtorch's global generator: take the training lock so a model loaded
             // while another thread trains does not change that training's random stream.
-            model = TorchDeterminism.Run(0, _ => new RecurrentLanguageModel(architecture));
+            model = TorchDeterminism.Exclusive(() => new RecurrentLanguageModel(architecture));
             bool loaded = ctx.TryLoadBinaryStream(WeightsStreamName, reader => model.load(reader, strict: true));
             if (!loaded)
                 throw Corrupt($"the '{WeightsStreamName}' stream is missing.");

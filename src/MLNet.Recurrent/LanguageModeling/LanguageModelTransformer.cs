@@ -144,7 +144,9 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
         for (int start = 0; start < order.Length; start += batchSize)
         {
             Host.CheckAlive();
-            var batch = order.Skip(start).Take(batchSize).Select(i => rows[i]).ToArray();
+            int[][] batch = new int[Math.Min(batchSize, order.Length - start)][];
+            for (int i = 0; i < batch.Length; i++)
+                batch[i] = rows[order[start + i]];
             foreach (var (logLikelihood, count) in scorer.Score(batch))
             {
                 sum += logLikelihood;

@@ -132,7 +132,8 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     {
         if (stepCells is { } ready)
             return ready;
-        lock (embedding)
+        // Cell construction initialises parameters from the global generator: do it under the training lock.
+        return TorchDeterminism.Exclusive(() =>
         {
             if (stepCells is not null)
                 return stepCells;
@@ -165,7 +166,7 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
             }
             stepCells = cells;
             return cells;
-        }
+        });
     }
 
     private void Initialize(Generator generator)

@@ -196,6 +196,9 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     private double ScheduledRate(int epoch)
     {
         double progress = (double)globalBatch / TotalBatches;
+        // With a time limit, decaying schedules reach 0 when the budget runs out if that comes before the last epoch.
+        if (settings.TimeLimit is { } limit)
+            progress = Math.Max(progress, Math.Min(1.0, clock.Elapsed / limit));
         return settings.Schedule switch
         {
             LearningRateSchedule.LinearDecay => settings.LearningRate * (1 - progress),
