@@ -27,6 +27,8 @@ internal static class TorchRuntime
         try
         {
             torch.InitializeDeviceType(DeviceType.CPU);
+            // oneDNN's LSTM inference path gives wrong results for some shapes in this libtorch (see the class).
+            OneDnnRecurrentWorkaround.DisableOneDnn();
             return null;
         }
         catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)

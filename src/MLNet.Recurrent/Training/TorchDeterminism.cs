@@ -11,6 +11,16 @@ internal static class TorchDeterminism
 {
     private static readonly object Gate = new();
 
+    /// <summary>
+    /// Runs <paramref name="body"/> under the training lock without seeding: for work outside training that draws from the
+    /// global generator (module construction), so it cannot change the random stream of a training in another thread.
+    /// </summary>
+    public static T Exclusive<T>(Func<T> body)
+    {
+        lock (Gate)
+            return body();
+    }
+
     /// <summary>Runs <paramref name="body"/> under the training lock with the global generator seeded.</summary>
     public static T Run<T>(int seed, Func<Generator, T> body)
     {

@@ -58,6 +58,10 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 settings.Progress?.Report(end);
                 settings.Log?.Invoke(end.ToString());
 
+                bool outOfTime = TimeIsUp();
+                if (outOfTime)
+                    settings.Log?.Invoke($"Stopping after epoch {epoch}: the training time limit of {settings.TimeLimit} was reached.");
+
                 if (end.ValidationLoss is double loss)
                 {
                     if (loss < bestLoss)
@@ -75,6 +79,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                         break;
                     }
                 }
+                if (outOfTime)
+                    break;
             }
 
             if (bestState is not null && bestEpoch != epochsRun)
@@ -129,6 +135,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 lastReport = epochClock.Elapsed;
                 settings.Progress.Report(Snapshot(epoch, batchIndex, false, stats, null, null));
             }
+            if (TimeIsUp())
+                break;
         }
         epochClock.Stop();
 
@@ -188,6 +196,9 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     private double ScheduledRate(int epoch)
     {
         double progress = (double)globalBatch / TotalBatches;
+        // With a time limit, decaying schedules reach 0 when the budget runs out if that comes before the last epoch.
+        if (settings.TimeLimit is { } limit)
+            progress = Math.Max(progress, Math.Min(1.0, clock.Elapsed / limit));
         return settings.Schedule switch
         {
             LearningRateSchedule.LinearDecay => settings.LearningRate * (1 - progress),
@@ -203,6 +214,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.WeightDecay),
         _ => optim.Adam(parameters, settings.LearningRate, weight_decay: settings.WeightDecay),
     };
+
+    private bool TimeIsUp() => settings.TimeLimit is { } limit && clock.Elapsed >= limit;
 
     private void ThrowIfCancelled()
     {

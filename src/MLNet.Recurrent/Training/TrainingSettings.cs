@@ -14,6 +14,8 @@ internal sealed record TrainingSettings
     /// <summary>Epochs without validation-loss improvement before stopping; 0 disables early stopping.</summary>
     public int EarlyStoppingPatience { get; init; }
     public bool RestoreBestWeights { get; init; } = true;
+    /// <summary>Wall-clock budget: training ends after the batch during which it ran out (that epoch still validates); null = none. Decaying schedules follow it when it ends first.</summary>
+    public TimeSpan? TimeLimit { get; init; }
     public IProgress<TrainingProgress>? Progress { get; init; }
     public CancellationToken CancellationToken { get; init; }
     /// <summary>Extra cancellation check (ML.NET's <c>IHost.CheckAlive</c>, raised by <c>MLContext.CancelExecution()</c>).</summary>

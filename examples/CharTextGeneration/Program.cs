@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using MLNet.Recurrent;
+
+namespace CharTextGeneration;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        Arguments a;
+        string textPath;
+        try
+        {
+            a = Arguments.Parse(args);
+            textPath = a.ResolveText();
+        }
+        catch (HelpRequestedException)
+        {
+            Console.WriteLine(Arguments.Usage);
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        if (a.Threads > 0)
+            TorchSharp.torch.set_num_threads(a.Threads);
+        Run(a, textPath);
+        return 0;
+    }
+
+    private static void Run(Arguments a, string textPath)
+    {
+        var ml = new MLContext(seed: a.Seed);
+        var (trainParagraphs, heldOutParagraphs, documents) = TextCorpus.Load(textPath);
+        CharTokenizer tokenizer = CharTokenizer.Learn(trainParagraphs.Select(p => p.Text));
+        Console.WriteLine($"Text: {textPath}");
+        Console.WriteLine($"  {documents.Count} document(s): {string.Join(", ", documents)}");
+        Console.WriteLine($"  training: {trainParagraphs.Count:N0} paragraphs, {trainParagraphs.Sum(p => (long)p.Text.Length):N0} characters; " +
+                          $"held out (last 10% of each document): {heldOutParagraphs.Count:N0} paragraphs, {heldOutParagraphs.Sum(p => (long)p.Text.Length):N0} characters; " +
+                          $"{tokenizer.VocabularySize} ids (<pad>, <unk>, {tokenizer.VocabularySize - 2} characters)");
+        IDataView train = tokenizer.Tokenize(ml, trainParagraphs);
+        IDataView heldOut = tokenizer.Tokenize(ml, heldOutParagraphs);
+        var budget = TimeSpan.FromMinutes(a.Minutes);
+        var lstmBudget = TimeSpan.FromMinutes(a.LstmMinutes ?? a.Minutes);
+
+        // 1. The LSTM: rows in order form one continuous text; state carried across windows.
+        Console.WriteLine();
+        Console.WriteLine($"Training a {a.Layers}-layer LSTM ({a.HiddenSize} hidden) for at most {a.Epochs} epochs / {lstmBudget:mm\\:ss} (validation bits/char on the held-out text after every epoch)...");
+        var options = LanguageModelOptions(a);
+        options.ValidationSet = heldOut;
+        options.MaximumTrainingTime = lstmBudget;
+        var lastReport = Stopwatch.StartNew();
+        options.Progress = new ConsoleProgress(p =>
+        {
+            if (p.IsEpochEnd)
+                Console.WriteLine($"  epoch {p.Epoch}: train {p.TrainLoss / Math.Log(2):F3} bits/char, validation {p.ValidationMetric:F3} bits/char, {p.SamplesPerSecond:N0} chars/s, {p.Elapsed:mm\\:ss} elapsed");
+            else if (lastReport.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                lastReport.Restart();
+                Console.WriteLine($"    epoch {p.Epoch} batch {p.Batch}/{p.BatchesPerEpoch}: train {p.TrainLoss / Math.Log(2):F3} bits/char, {p.SamplesPerSecond:N0} chars/s");
+            }
+        });
+        var clock = Stopwatch.StartNew();
+        using LanguageModelTransformer lstm = ml.Transforms.Text.TrainLanguageModel(options).Fit(train);
+        TimeSpan lstmTime = clock.Elapsed;
+        LanguageModelMetrics lstmMetrics = lstm.Evaluate(heldOut, textColumnName: "Text");
+        Console.WriteLine($"  trained in {lstmTime:mm\\:ss}; held-out (each paragraph scored from the initial state): {lstmMetrics}");
+
+        // 2. Sampling at three temperatures.
+        Console.WriteLine();
+        foreach (double temperature in new[] { 0.5, 0.8, 1.0 })
+        {
+            Console.WriteLine($"--- temperature {temperature}, seed {a.Seed} ---");
+            Console.Write(a.Prompt);
+            foreach (string piece in lstm.GenerateStreaming(a.Prompt, 300, new GenerationOptions { Temperature = temperature, Seed = a.Seed }))
+                Console.Write(piece);
+            Console.WriteLine();
+        }
+
+        // 3. Save, reload in a fresh MLContext, generate again with the same seed.
+        Console.WriteLine();
+        var sampling = new GenerationOptions { Temperature = 0.8, Seed = a.Seed };
+        string before = lstm.Generate(a.Prompt, 300, sampling);
+        ml.Model.Save(lstm, train.Schema, a.ModelPath);
+        using var reloaded = (LanguageModelTransformer)new MLContext().Model.Load(a.ModelPath, out _);
+        string after = reloaded.Generate(a.Prompt, 300, sampling);
+        Console.WriteLine($"Saved {a.ModelPath} ({new FileInfo(a.ModelPath).Length / 1024:N0} KiB), reloaded it in a new MLContext and generated 300 characters with seed {a.Seed}: " +
+                          (before == after ? "identical text." : "DIFFERENT text!"));
+        if (before != after)
+            throw new InvalidOperationException("The reloaded model generated different text with the same seed.");
+
+        // 4. Generation speed: one stream, state carried.
+        reloaded.Generate(a.Prompt, 50, sampling);
+        clock.Restart();
+        int generated = reloaded.Generate(a.Prompt, 2000, new GenerationOptions { Temperature = 0.8, Seed = 2 }).Length;
+        Console.WriteLine($"Generation speed ({a.Layers}×{a.HiddenSize} LSTM, one stream, CPU): {generated / clock.Elapsed.TotalSeconds:N0} chars/s ({generated} chars in {clock.Elapsed.TotalSeconds:F2} s)");
+
+        // 5. The n-gram MLP baseline(s), same time budget each, same held-out characters.
+        if (a.Baseline != "none")
+        {
+            List<int[]> trainIds = Ids(ml, train), heldOutIds = Ids(ml, heldOut);
+            long characters = heldOutParagraphs.Sum(p => (long)p.Text.Length);
+            var results = new List<(string Name, LanguageModelMetrics Metrics)>();
+            foreach (string kind in a.Baseline == "both" ? new[] { "notebook", "embedding" } : new[] { a.Baseline })
+            {
+                TorchSharp.torch.manual_seed(a.Seed);
+                using NGramModel ngram = kind == "notebook"
+                    ? new OneHotNGramMlp(trainIds, tokenizer.VocabularySize, a.NGram)
+                    : new EmbeddingNGramMlp(tokenizer.VocabularySize, a.NGram);
+                Console.WriteLine();
+                Console.WriteLine($"Training the baseline: {ngram.Description}, for at most {a.Epochs} epochs / {budget:mm\\:ss}...");
+                NGramBaseline.Train(ngram, trainIds, budget, a.Epochs, a.Seed, Console.WriteLine);
+                var (ll, count) = NGramBaseline.Evaluate(ngram, heldOutIds);
+                results.Add((ngram.Description, LanguageModelMetrics.FromTotals(ll, count, heldOutIds.Count, characters)));
+            }
+            Console.WriteLine();
+            Console.WriteLine($"Held-out bits per character ({lstmMetrics.TokenCount:N0} predicted characters, the same for every model; LSTM {lstmBudget:mm\\:ss}, baselines {budget:mm\\:ss} at most):");
+            Console.WriteLine($"  {lstmMetrics.BitsPerToken,6:F3}  {a.Layers}-layer LSTM ({a.HiddenSize} hidden), TrainLanguageModel");
+            foreach (var (name, metrics) in results)
+                Console.WriteLine($"  {metrics.BitsPerToken,6:F3}  {name}   (LSTM better by {metrics.BitsPerToken - lstmMetrics.BitsPerToken:F3})");
+        }
+
+        if (a.ThroughputBatches > 0)
+        {
+            Console.WriteLine();
+            TrainingThroughput.Run(ml, Ids(ml, train).SelectMany(r => r).ToArray(), tokenizer, a, a.ThroughputBatches);
+        }
+    }
+
+    /// <summary>The language-model options this example uses (also for the throughput comparison).</summary>
+    internal static LanguageModelOptions LanguageModelOptions(Arguments a) => new()
+    {
+        InputColumnName = "Tokens",
+        Cell = RecurrentCell.Lstm,
+        EmbeddingSize = a.EmbeddingSize,
+        HiddenSize = a.HiddenSize,
+        NumberOfLayers = a.Layers,
+        Dropout = a.Dropout,
+        Corpus = LanguageModelCorpus.Continuous,
+        SequenceLength = a.SequenceLength,
+        BatchSize = a.BatchSize,
+        NumberOfEpochs = a.Epochs,
+        LearningRate = a.LearningRate,
+        Schedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
+        GradientClipNorm = a.ClipNorm,
+        Device = "auto",
+        Seed = a.Seed,
+    };
+
+    private static List<int[]> Ids(MLContext ml, IDataView data) =>
+        ml.Data.CreateEnumerable<TextRow>(data, reuseRowObject: false).Select(r => r.Tokens).ToList();
+
+    private sealed class ConsoleProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

@@ -1,0 +1,186 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Recurrent;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(LanguageModelTransformer), null, typeof(SignatureLoadModel),
+    LanguageModelTransformer.UserName, LanguageModelTransformer.LoaderSignature)]
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// A trained recurrent language model (from <see cref="LanguageModelEstimator"/> or <c>mlContext.Model.Load</c>).
+/// <para>
+/// <b>Scoring.</b> <c>Transform</c> adds three columns per row of token ids <c>t0 … t(n−1)</c> (<c>&lt;pad&gt;</c> ids are
+/// ignored, ids outside the vocabulary count as <c>&lt;unk&gt;</c>): <c>LogLikelihood</c> (<see cref="float"/>) =
+/// Σ<sub>i≥1</sub> ln p(t<sub>i</sub> | t<sub>0</sub> … t<sub>i−1</sub>), starting from the initial state;
+/// <c>TokenCount</c> (<see cref="int"/>) = n − 1, the number of predicted tokens (the first token is context only — give
+/// rows a <c>&lt;bos&gt;</c> to score it); <c>Perplexity</c> (<see cref="float"/>) = exp(−LogLikelihood / TokenCount).
+/// A row with fewer than 2 tokens has LogLikelihood 0, TokenCount 0 and Perplexity NaN. Rows are scored one at a
+/// time in pipelines and <c>PredictionEngine</c>; <see cref="Evaluate"/> scores in batches.
+/// </para>
+/// <para>
+/// <b>Generation.</b> <see cref="Generate(string, int, GenerationOptions?)"/> and <see cref="GenerateStreaming"/> encode the
+/// prompt and decode the result with the tokenizer saved from the token column's annotations; the id-level
+/// <see cref="Generate(IReadOnlyList{int}, int, GenerationOptions?)"/> needs no tokenizer.
+/// </para>
+/// Saved and loaded with the ML.NET model zip (weights, architecture and tokenizer included). Thread-safe for
+/// scoring and generation. Dispose it to free the native weights early.
+/// </summary>
+public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, IDisposable
+{
+    internal const string LoaderSignature = "MLNetRecLanguageModel";
+    internal const string UserName = "MLNet.Recurrent Language Model";
+    internal const string RegistrationName = "LanguageModel";
+
+    private readonly RecurrentLanguageModel model;
+    private readonly Device device;
+    private readonly LanguageModelColumns columns;
+    private readonly string[]? vocabulary;
+    private readonly byte[]? tokenizerModel;
+    private readonly long[] tokenCounts;
+    private readonly LanguageModelScorer scorer;
+    private readonly LanguageModelGenerator generator;
+    private readonly Lazy<ITokenCodec?> codec;
+
+    internal LanguageModelTransformer(IHost host, RecurrentLanguageModel model, Device device, LanguageModelColumns columns,
+        string[]? vocabulary, byte[]? tokenizerModel, long[] tokenCounts, IReadOnlyList<TrainingProgress> history)
+        : base(host)
+    {
+        this.model = model;
+        this.device = device;
+        this.columns = columns;
+        this.vocabulary = vocabulary;
+        this.tokenizerModel = tokenizerModel;
+        this.tokenCounts = tokenCounts;
+        TrainingHistory = history;
+        model.eval();
+        scorer = new LanguageModelScorer(model, device);
+        generator = new LanguageModelGenerator(model, device, tokenCounts);
+        codec = new Lazy<ITokenCodec?>(() => TokenCodecAdapter.Create(tokenizerModel, vocabulary), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The token-id column scored by <c>Transform</c>.</summary>
+    public string InputColumnName => columns.Input;
+
+    /// <summary>The output column of summed natural-log likelihoods.</summary>
+    public string LogLikelihoodColumnName => columns.LogLikelihood;
+
+    /// <summary>The output column of predicted-token counts.</summary>
+    public string TokenCountColumnName => columns.TokenCount;
+
+    /// <summary>The output column of per-token perplexities.</summary>
+    public string PerplexityColumnName => columns.Perplexity;
+
+    /// <summary>Number of token ids the model predicts over, reserved ids included.</summary>
+    public int VocabularySize => model.Architecture.VocabularySize;
+
+    /// <summary>The recurrent cell.</summary>
+    public RecurrentCell Cell => model.Architecture.Cell;
+
+    /// <summary>Embedding dimension.</summary>
+    public int EmbeddingSize => model.Architecture.EmbeddingSize;
+
+    /// <summary>Hidden size of each recurrent layer.</summary>
+    public int HiddenSize => model.Architecture.HiddenSize;
+
+    /// <summary>Number of stacked recurrent layers.</summary>
+    public int NumberOfLayers => model.Architecture.NumberOfLayers;
+
+    /// <summary>Whether the output layer shares the embedding matrix.</summary>
+    public bool TieWeights => model.Architecture.TieWeights;
+
+    /// <summary>The token text of every id, from the token column's <c>"Vocabulary"</c> annotation, or <see langword="null"/> when it had none.</summary>
+    public IReadOnlyList<string>? Vocabulary => vocabulary;
+
+    /// <summary>Whether <see cref="Generate(string, int, GenerationOptions?)"/> can encode and decode text (the token column had a tokenizer or vocabulary annotation).</summary>
+    public bool CanGenerateText => tokenizerModel is { Length: > 0 } || vocabulary is { Length: > 0 };
+
+    /// <summary>Progress after every training epoch (empty for a loaded model).</summary>
+    public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
+
+    /// <summary>
+    /// Scores <paramref name="data"/> (rows in batches of <paramref name="batchSize"/>, same definitions as <c>Transform</c>) and returns
+    /// cross-entropy, perplexity, bits per token and, with <paramref name="textColumnName"/>, bits per character of the original text.
+    /// </summary>
+    /// <param name="data">Data with the token-id column (and the text column when named).</param>
+    /// <param name="textColumnName">The text the ids were made from, for bits per character; <see langword="null"/> (default) skips it.</param>
+    /// <param name="batchSize">Rows per forward pass, at least 1. Default 32.</param>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    public LanguageModelMetrics Evaluate(IDataView data, string? textColumnName = null, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ObjectDisposedException.ThrowIf(disposed, this);
+        DataViewSchema.Column ids = TokenIdColumn.Find(data.Schema, InputColumnName);
+        DataViewSchema.Column? text = null;
+        if (textColumnName is not null)
+        {
+            text = data.Schema.GetColumnOrNull(textColumnName) ?? throw new ArgumentException($"Column '{textColumnName}' (the text) is not in the data.", nameof(textColumnName));
+            if (text.Value.Type is not TextDataViewType)
+                throw new ArgumentException($"Column '{textColumnName}' is {text.Value.Type}; it must be text.", nameof(textColumnName));
+        }
+
+        List<int[]> rows = TokenIdColumn.ReadRows(data, ids, VocabularySize, strict: false, Host.CheckAlive);
+        long characters = 0;
+        if (text is { } textColumn)
+        {
+            using DataViewRowCursor cursor = data.GetRowCursor(new[] { textColumn });
+            var getText = cursor.GetGetter<ReadOnlyMemory<char>>(textColumn);
+            ReadOnlyMemory<char> value = default;
+            while (cursor.MoveNext())
+            {
+                getText(ref value);
+                characters += LanguageModelEvaluator.CountCharacters(value.Span);
+            }
+        }
+
+        // Similar lengths share a batch, so little is spent on padding.
+        int[] order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
+        double sum = 0;
+        long tokens = 0;
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            Host.CheckAlive();
+            int[][] batch = new int[Math.Min(batchSize, order.Length - start)][];
+            for (int i = 0; i < batch.Length; i++)
+                batch[i] = rows[order[start + i]];
+            foreach (var (logLikelihood, count) in scorer.Score(batch))
+            {
+                sum += logLikelihood;
+                tokens += count;
+            }
+        }
+        return LanguageModelMetrics.FromTotals(Math.Min(0, sum), tokens, rows.Count, text is null ? null : characters);
+    }
+
+    /// <summary>Creates the row mapper after checking the token-id column.</summary>
+    public override IRowMapper MakeRowMapper(DataViewSchema schema)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return new Mapper(this, schema);
+    }
+
+    /// <summary>Frees the model's native tensors; the transformer cannot be used afterwards.</summary>
+    public void Dispose()
+    {
+        if (disposed)
+            return;
+        disposed = true;
+        model.Dispose();
+    }
+
+    private bool disposed;
+
+    /// <summary>The TorchSharp module (for tests and benchmarks).</summary>
+    internal RecurrentLanguageModel Model => model;
+
+    /// <summary>Log-likelihood and predicted-token count of one row of raw ids (used by the row mapper).</summary>
+    internal (double LogLikelihood, int Tokens) ScoreRow(ReadOnlySpan<int> ids)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return scorer.Score(new[] { LanguageModelScorer.Sanitize(ids, VocabularySize) })[0];
+    }
+}

@@ -1,0 +1,186 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// Next-token model: embedding → dropout → stacked RNN/LSTM/GRU → dropout → linear over the vocabulary (optionally
+/// reusing the embedding matrix). <c>forward(tokens [B, T] int64, state)</c> returns the logits <c>[B, T, V]</c> of the
+/// token after each position and the state after the last position. The state is explicit so it can be carried
+/// between windows (truncated BPTT) and between generation steps: <c>[parts, layers, B, hidden]</c> with parts = 2
+/// for an LSTM (hidden, cell) and 1 otherwise; <see langword="null"/> means the initial (zero) state.
+/// </summary>
+internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tensor Logits, Tensor State)>
+{
+    private readonly Embedding embedding;
+    private readonly nn.Module rnn;
+    private readonly Dropout dropout;
+    private readonly Linear? decoder;
+    private readonly Parameter? decoderBias;
+
+    /// <summary>Creates the model; parameters are initialised from <paramref name="generator"/> when given.</summary>
+    public RecurrentLanguageModel(LanguageModelArchitecture architecture, Generator? generator = null) : base(nameof(RecurrentLanguageModel))
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        architecture.Validate();
+        Architecture = architecture;
+        var a = architecture;
+        embedding = nn.Embedding(a.VocabularySize, a.EmbeddingSize);
+        double between = a.NumberOfLayers > 1 ? a.Dropout : 0;
+        rnn = a.Cell switch
+        {
+            RecurrentCell.Lstm => nn.LSTM(a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, batchFirst: true, dropout: between),
+            RecurrentCell.Gru => nn.GRU(a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, batchFirst: true, dropout: between),
+            _ => nn.RNN(a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, nn.NonLinearities.Tanh, batchFirst: true, dropout: between),
+        };
+        dropout = nn.Dropout(a.Dropout);
+        if (a.TieWeights)
+            decoderBias = new Parameter(zeros(a.VocabularySize));
+        else
+            decoder = nn.Linear(a.HiddenSize, a.VocabularySize);
+        RegisterComponents();
+        if (generator is not null)
+            Initialize(generator);
+    }
+
+    /// <summary>The architecture.</summary>
+    public LanguageModelArchitecture Architecture { get; }
+
+    /// <inheritdoc />
+    public override (Tensor Logits, Tensor State) forward(Tensor tokens, Tensor? state)
+    {
+        Tensor x = dropout.call(embedding.call(tokens));
+        Tensor output, next;
+        switch (rnn)
+        {
+            case LSTM lstm:
+            {
+                var (o, h, c) = lstm.call(x, state is null ? null : (state[0], state[1]));
+                output = o;
+                next = stack(new[] { h, c });
+                break;
+            }
+            case GRU gru:
+            {
+                var (o, h) = gru.call(x, state?[0]);
+                output = o;
+                next = h.unsqueeze(0);
+                break;
+            }
+            case RNN r:
+            {
+                var (o, h) = r.call(x, state?[0]);
+                output = o;
+                next = h.unsqueeze(0);
+                break;
+            }
+            default:
+                throw new InvalidOperationException("Unknown recurrent layer.");
+        }
+        output = dropout.call(output);
+        Tensor logits = decoder is not null ? decoder.call(output) : nn.functional.linear(output, embedding.weight!, decoderBias);
+        return (logits, next);
+    }
+
+    /// <summary>
+    /// One step of inference (eval mode, no gradients) for generation: <paramref name="tokens"/> <c>[B]</c> → logits
+    /// <c>[B, V]</c>, advancing the per-layer states <paramref name="hidden"/> (and <paramref name="cell"/> for an LSTM),
+    /// each <c>[B, hidden]</c>, in place. Runs through single-step cells that share the recurrent layer's weights, which
+    /// costs several times less per call than the fused layer on a length-1 sequence; same math as <see cref="forward"/>.
+    /// The new states are detached from the caller's dispose scope and the old ones disposed; the logits stay in it.
+    /// </summary>
+    public Tensor Step(Tensor tokens, Tensor[] hidden, Tensor[]? cell)
+    {
+        nn.Module[] cells = StepCells();
+        Tensor x = embedding.call(tokens);
+        for (int k = 0; k < cells.Length; k++)
+        {
+            Tensor h;
+            switch (cells[k])
+            {
+                case LSTMCell lstm:
+                {
+                    var (hn, cn) = lstm.call(x, (hidden[k], cell![k]));
+                    cell[k].Dispose();
+                    cell[k] = cn.DetachFromDisposeScope();
+                    h = hn;
+                    break;
+                }
+                case GRUCell gru:
+                    h = gru.call(x, hidden[k]);
+                    break;
+                default:
+                    h = ((RNNCell)cells[k]).call(x, hidden[k]);
+                    break;
+            }
+            hidden[k].Dispose();
+            hidden[k] = h.DetachFromDisposeScope();
+            x = h;
+        }
+        return decoder is not null ? decoder.call(x) : nn.functional.linear(x, embedding.weight!, decoderBias);
+    }
+
+    private nn.Module[]? stepCells;
+
+    /// <summary>
+    /// Per-layer cells whose parameters are the recurrent layer's own tensors (created once, not registered as submodules,
+    /// so they are not saved twice). They are deliberately not disposed with the model: disposing a module may dispose its
+    /// parameters, which here belong to the recurrent layer; their native handles are released when they are collected.
+    /// </summary>
+    private nn.Module[] StepCells()
+    {
+        if (stepCells is { } ready)
+            return ready;
+        // Cell construction initialises parameters from the global generator: do it under the training lock.
+        return TorchDeterminism.Exclusive(() =>
+        {
+            if (stepCells is not null)
+                return stepCells;
+            var a = Architecture;
+            var device = embedding.weight!.device;
+            var cells = new nn.Module[a.NumberOfLayers];
+            for (int k = 0; k < cells.Length; k++)
+            {
+                long input = k == 0 ? a.EmbeddingSize : a.HiddenSize;
+                Parameter P(string name) => rnn.get_parameter($"{name}_l{k}") ?? throw new InvalidOperationException($"The recurrent layer has no parameter {name}_l{k}.");
+                switch (a.Cell)
+                {
+                    case RecurrentCell.Lstm:
+                        var lstm = nn.LSTMCell(input, a.HiddenSize, device: device);
+                        (lstm.weight_ih, lstm.weight_hh, lstm.bias_ih, lstm.bias_hh) = (P("weight_ih"), P("weight_hh"), P("bias_ih"), P("bias_hh"));
+                        cells[k] = lstm;
+                        break;
+                    case RecurrentCell.Gru:
+                        var gru = nn.GRUCell(input, a.HiddenSize, device: device);
+                        (gru.weight_ih, gru.weight_hh, gru.bias_ih, gru.bias_hh) = (P("weight_ih"), P("weight_hh"), P("bias_ih"), P("bias_hh"));
+                        cells[k] = gru;
+                        break;
+                    default:
+                        var rnnCell = nn.RNNCell(input, a.HiddenSize, nn.NonLinearities.Tanh, device: device);
+                        (rnnCell.weight_ih, rnnCell.weight_hh, rnnCell.bias_ih, rnnCell.bias_hh) = (P("weight_ih"), P("weight_hh"), P("bias_ih"), P("bias_hh"));
+                        cells[k] = rnnCell;
+                        break;
+                }
+                cells[k].eval();
+            }
+            stepCells = cells;
+            return cells;
+        });
+    }
+
+    private void Initialize(Generator generator)
+    {
+        using var noGrad = no_grad();
+        nn.init.uniform_(embedding.weight!, -0.1, 0.1, generator);
+        double bound = 1.0 / Math.Sqrt(Architecture.HiddenSize);
+        foreach (var (_, p) in rnn.named_parameters())
+            nn.init.uniform_(p, -bound, bound, generator);
+        if (decoder is not null)
+        {
+            nn.init.uniform_(decoder.weight!, -bound, bound, generator);
+            decoder.bias!.zero_();
+        }
+        decoderBias?.zero_();
+    }
+}

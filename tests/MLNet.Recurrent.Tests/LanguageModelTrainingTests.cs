@@ -1,0 +1,161 @@
+using Microsoft.ML;
+
+namespace MLNet.Recurrent.Tests;
+
+[TestClass]
+public sealed class LanguageModelTrainingTests
+{
+    [TestMethod]
+    public void TinyLstmLearnsRepeatingPatternAndGeneratesItBackGreedily()
+    {
+        LanguageModelTransformer model = TrainedPatternModel.Model;
+        LanguageModelMetrics metrics = model.Evaluate(TrainedPatternModel.Data);
+        Assert.IsLessThan(0.05, metrics.CrossEntropy, $"near-zero loss expected on a deterministic pattern: {metrics}");
+        Assert.AreEqual(48 * 23, metrics.TokenCount);
+
+        string text = model.Generate("ab", 30, new GenerationOptions { Temperature = 0 });
+        Assert.AreEqual("cdabcdabcdabcdabcdabcdabcdabcd", text);
+        Assert.AreEqual(text, model.Generate("ab", 30, new GenerationOptions { Temperature = 0, Seed = 99 }), "greedy decoding ignores the seed");
+    }
+
+    [TestMethod]
+    [DataRow(LanguageModelCorpus.Continuous, RecurrentCell.Gru, false)]
+    [DataRow(LanguageModelCorpus.IndependentRows, RecurrentCell.Rnn, true)]
+    public void OtherCellsCorpusModesAndTiedWeightsLearnThePatternToo(LanguageModelCorpus corpus, RecurrentCell cell, bool tie)
+    {
+        var ml = new MLContext(seed: 2);
+        var codec = new TestCharCodec("xyz");
+        // Continuous: a handful of rows that together form one long periodic text.
+        string[] texts = corpus == LanguageModelCorpus.Continuous
+            ? Enumerable.Range(0, 12).Select(_ => string.Concat(Enumerable.Repeat("xyz", 20))).ToArray()
+            : LanguageModelTestData.Repeating("xyz", 48, 20, seed: 5);
+        IDataView data = LanguageModelTestData.Load(ml, codec, texts);
+        var options = LanguageModelTestData.TinyOptions(cell);
+        options.Corpus = corpus;
+        options.BatchSize = 8;
+        options.TieWeights = tie;
+        if (tie)
+            options.EmbeddingSize = options.HiddenSize;
+        using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        Assert.IsTrue(model.TieWeights == tie);
+        Assert.IsLessThan(0.1, model.Evaluate(data).CrossEntropy);
+        Assert.AreEqual("xyzxyzxyz", model.Generate("xyzxy", 10, new GenerationOptions { Temperature = 0 })[1..]);
+    }
+
+    [TestMethod]
+    public void SameSeedGivesTheSameModelOnTheCpu()
+    {
+        var ml = new MLContext(seed: 4);
+        var codec = new TestCharCodec("pq");
+        IDataView data = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("ppq", 16, 12, seed: 1));
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 2;
+        options.Dropout = 0.2;
+        using var a = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        using var b = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        options.Seed = 2;
+        using var c = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        Assert.AreEqual(a.Evaluate(data).LogLikelihood, b.Evaluate(data).LogLikelihood);
+        Assert.AreNotEqual(a.Evaluate(data).LogLikelihood, c.Evaluate(data).LogLikelihood);
+    }
+
+    [TestMethod]
+    public void EarlyStoppingStopsWhenValidationGetsWorseAndRestoresTheBestEpoch()
+    {
+        var ml = new MLContext(seed: 1);
+        var codec = new TestCharCodec("abc");
+        IDataView train = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("abc", 32, 16, seed: 1));
+        // The reversed pattern: the better the model learns "abc", the worse it predicts "acb".
+        IDataView valid = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("acb", 8, 16, seed: 2));
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 40;
+        options.ValidationSet = valid;
+        options.EarlyStoppingPatience = 2;
+        using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(train);
+
+        var history = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        Assert.IsLessThan(40, history.Count, "training should stop early");
+        double best = history.Min(p => p.ValidationLoss!.Value);
+        int bestEpoch = history.First(p => p.ValidationLoss == best).Epoch;
+        Assert.AreEqual(bestEpoch + 2, history.Count, "stops after `patience` epochs without improvement");
+        Assert.AreEqual(best, model.Evaluate(valid).CrossEntropy, 1e-4, "the best epoch's weights are restored");
+        Assert.AreEqual(history[^1].ValidationLoss!.Value / Math.Log(2), history[^1].ValidationMetric!.Value, 1e-9, "metric is bits per token");
+    }
+
+    [TestMethod]
+    public void CancellationTokenAndMLContextCancelExecutionStopTraining()
+    {
+        var ml = new MLContext(seed: 1);
+        var codec = new TestCharCodec("ab");
+        IDataView data = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("ab", 64, 30, seed: 1));
+        using var cts = new CancellationTokenSource();
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 1000;
+        options.BatchSize = 2;
+        options.CancellationToken = cts.Token;
+        int reports = 0;
+        options.Progress = new SynchronousProgress(_ => { if (++reports == 1) cts.Cancel(); });
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Transforms.Text.TrainLanguageModel(options).Fit(data));
+
+        var ml2 = new MLContext(seed: 1);
+        var options2 = LanguageModelTestData.TinyOptions();
+        options2.NumberOfEpochs = 1000;
+        // MLContext.CancelExecution() is internal in ML.NET 5 (used by AutoML/hosts); reach it as they do.
+        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic);
+        Assert.IsNotNull(cancel);
+        options2.Progress = new SynchronousProgress(_ => cancel.Invoke(ml2, null));
+        IDataView data2 = LanguageModelTestData.Load(ml2, codec, LanguageModelTestData.Repeating("ab", 64, 30, seed: 1));
+        Assert.Throws<OperationCanceledException>(() => ml2.Transforms.Text.TrainLanguageModel(options2).Fit(data2));
+    }
+
+    [TestMethod]
+    public void TimeLimitEndsTrainingEarlyWithAUsableModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var codec = new TestCharCodec("ab");
+        IDataView data = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("ab", 64, 30, seed: 1));
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 100000;
+        options.MaximumTrainingTime = TimeSpan.FromMilliseconds(600);
+        options.Schedule = LearningRateSchedule.LinearDecay;
+        using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        Assert.IsLessThan(100000, epochs.Count);
+        // 100,000 planned epochs would barely decay the rate; the time budget drives the decay instead.
+        Assert.IsLessThan(0.25 * options.LearningRate, epochs[^1].LearningRate, $"last learning rate {epochs[^1].LearningRate}");
+        Assert.IsTrue(double.IsFinite(model.Evaluate(data).CrossEntropy));
+    }
+
+    [TestMethod]
+    public void InvalidOptionsAndColumnsAreRejectedWithTheOptionNamed()
+    {
+        var ml = new MLContext();
+        void Rejects(Action<LanguageModelOptions> change, string name)
+        {
+            var options = LanguageModelTestData.TinyOptions();
+            change(options);
+            var e = Assert.Throws<ArgumentException>(() => ml.Transforms.Text.TrainLanguageModel(options));
+            StringAssert.Contains(e.Message, name);
+        }
+        Rejects(o => { o.TieWeights = true; o.EmbeddingSize = 8; o.HiddenSize = 16; }, "EmbeddingSize == HiddenSize");
+        Rejects(o => o.SequenceLength = 0, nameof(LanguageModelOptions.SequenceLength));
+        Rejects(o => o.Dropout = 1, nameof(LanguageModelOptions.Dropout));
+        Rejects(o => o.LearningRate = 0, nameof(LanguageModelOptions.LearningRate));
+        Rejects(o => o.GradientClipNorm = -1, nameof(LanguageModelOptions.GradientClipNorm));
+        Rejects(o => o.EarlyStoppingPatience = 2, nameof(LanguageModelOptions.ValidationSet));
+        Rejects(o => o.MaximumTrainingTime = TimeSpan.Zero, nameof(LanguageModelOptions.MaximumTrainingTime));
+        Rejects(o => o.Device = "gpu", nameof(LanguageModelOptions.Device));
+        Rejects(o => o.TokenCountColumnName = "LogLikelihood", "must differ");
+
+        var text = ml.Data.LoadFromEnumerable(new[] { new { Tokens = "abc" } });
+        var estimator = ml.Transforms.Text.TrainLanguageModel(LanguageModelTestData.TinyOptions());
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => estimator.Fit(text)).Message, "vector of Int32 token ids");
+        var empty = LanguageModelTestData.Load(ml, new TestCharCodec("a"), new[] { "a", "" });
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => estimator.Fit(empty)).Message, "2 or more tokens");
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}

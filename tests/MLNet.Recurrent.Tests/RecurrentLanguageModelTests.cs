@@ -1,0 +1,67 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent.Tests;
+
+[TestClass]
+public sealed class RecurrentLanguageModelTests
+{
+    [TestMethod]
+    [DataRow(6)]
+    [DataRow(33)]
+    [DataRow(100)]
+    public void FusedLstmGivesTheSameOutputsWithAndWithoutGradients(int hiddenSize)
+    {
+        // libtorch 2.10's oneDNN LSTM inference path is wrong for these sizes; TorchRuntime turns oneDNN off.
+        TorchRuntime.EnsureLoaded();
+        Assert.IsNull(OneDnnRecurrentWorkaround.Problem);
+        // Under the training lock: creating modules draws from the global generator, which trainings in parallel tests seed.
+        string? failure = TorchDeterminism.Run(1, g =>
+        {
+            using var lstm = nn.LSTM(8, hiddenSize, 2, batchFirst: true);
+            using var scope = NewDisposeScope();
+            Tensor x = randn(new long[] { 2, 5, 8 }, generator: g);
+            Tensor withGradients = lstm.call(x, null).Item1.detach();
+            Tensor inference;
+            using (no_grad())
+                inference = lstm.call(x, null).Item1;
+            return inference.allclose(withGradients, rtol: 1e-5, atol: 1e-6) ? null : $"max difference {(inference - withGradients).abs().max().item<float>()}";
+        });
+        Assert.IsNull(failure);
+    }
+
+    [TestMethod]
+    [DataRow(RecurrentCell.Lstm, false)]
+    [DataRow(RecurrentCell.Gru, false)]
+    [DataRow(RecurrentCell.Rnn, true)]
+    public void SingleStepCellsComputeWhatTheFusedLayersComputeAndShareTheirWeights(RecurrentCell cell, bool tie)
+    {
+        TorchRuntime.EnsureLoaded();
+        var architecture = new LanguageModelArchitecture { VocabularySize = 9, Cell = cell, EmbeddingSize = 6, HiddenSize = 6, NumberOfLayers = 2, TieWeights = tie };
+        using var model = TorchDeterminism.Run(3, g => new RecurrentLanguageModel(architecture, g));
+        model.eval();
+        long[] ids = { 3, 7, 2, 8, 5 };
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        Tensor fused = model.call(tensor(ids, new long[] { 1, ids.Length }), null).Logits[0];
+        Tensor[] hidden = { zeros(1, 6), zeros(1, 6) };
+        Tensor[]? cells = cell == RecurrentCell.Lstm ? new[] { zeros(1, 6), zeros(1, 6) } : null;
+        for (int t = 0; t < ids.Length; t++)
+        {
+            Tensor stepped = model.Step(tensor(new[] { ids[t] }), hidden, cells)[0];
+            Assert.IsTrue(stepped.allclose(fused[t], rtol: 1e-4, atol: 1e-5), $"step {t}");
+        }
+
+        // The cells use the recurrent layer's own tensors: changing the model changes the steps.
+        foreach (var (name, p) in model.named_parameters())
+        {
+            if (name.StartsWith("rnn.", StringComparison.Ordinal))
+                p.zero_();
+        }
+        Tensor[] h = { zeros(1, 6), zeros(1, 6) };
+        Tensor[]? c = cell == RecurrentCell.Lstm ? new[] { zeros(1, 6), zeros(1, 6) } : null;
+        model.Step(tensor(new[] { 4L }), h, c);
+        Assert.AreEqual(0f, h[1].abs().max().item<float>(), "zero recurrent weights and biases leave the state at zero");
+    }
+}
