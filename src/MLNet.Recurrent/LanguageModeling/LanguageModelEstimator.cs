@@ -34,10 +34,10 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
         options.Validate();
         TorchRuntime.EnsureLoaded();
         using IChannel ch = host.Start("Training language model");
-        DataViewSchema.Column column = TokenIdColumn.Find(input.Schema, options.InputColumnName);
-        string[]? vocabulary = TokenIdColumn.Vocabulary(column);
-        byte[]? tokenizerModel = TokenIdColumn.TokenizerModel(column);
-        List<int[]> train = TokenIdColumn.ReadRows(input, column, vocabulary?.Length, strict: true, host.CheckAlive);
+        DataViewSchema.Column column = LanguageModelInputColumn.Find(input.Schema, options.InputColumnName);
+        string[]? vocabulary = LanguageModelInputColumn.Vocabulary(column);
+        byte[]? tokenizerModel = LanguageModelInputColumn.TokenizerModel(column);
+        List<int[]> train = LanguageModelInputColumn.ReadRows(input, column, vocabulary?.Length, strict: true, host.CheckAlive);
         int vocabularySize = vocabulary?.Length ?? Math.Max(2, train.Select(r => r.Length == 0 ? 0 : r.Max()).DefaultIfEmpty(0).Max() + 1);
         if (vocabularySize < 2)
             throw new ArgumentException($"Column '{column.Name}' has a \"Vocabulary\" annotation of {vocabularySize} ids; a language model needs at least 2.", nameof(input));
@@ -47,8 +47,8 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
         List<int[]>? valid = null;
         if (options.ValidationSet is { } validationSet)
         {
-            DataViewSchema.Column validColumn = TokenIdColumn.Find(validationSet.Schema, options.InputColumnName);
-            valid = TokenIdColumn.ReadRows(validationSet, validColumn, vocabularySize, strict: false, host.CheckAlive);
+            DataViewSchema.Column validColumn = LanguageModelInputColumn.Find(validationSet.Schema, options.InputColumnName);
+            valid = LanguageModelInputColumn.ReadRows(validationSet, validColumn, vocabularySize, strict: false, host.CheckAlive);
         }
 
         long[] counts = new long[vocabularySize];
@@ -104,8 +104,8 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         if (!inputSchema.TryFindColumn(options.InputColumnName, out SchemaShape.Column column))
             throw new ArgumentException($"Column '{options.InputColumnName}' (the token ids) is not in the data.", nameof(inputSchema));
-        if (!TokenIdColumn.IsValid(column))
-            throw new ArgumentException(TokenIdColumn.Describe(options.InputColumnName, column.GetTypeString()), nameof(inputSchema));
+        if (!LanguageModelInputColumn.IsValid(column))
+            throw new ArgumentException(LanguageModelInputColumn.Describe(options.InputColumnName, column.GetTypeString()), nameof(inputSchema));
         var result = inputSchema.ToDictionary(c => c.Name);
         foreach (var (name, type) in new LanguageModelColumns(options).Outputs)
             result[name] = new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Scalar, type, false);

@@ -15,7 +15,7 @@ public sealed partial class LanguageModelTransformer
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             this.parent = parent;
-            input = TokenIdColumn.Find(inputSchema, parent.InputColumnName);
+            input = LanguageModelInputColumn.Find(inputSchema, parent.InputColumnName);
         }
 
         public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>

@@ -114,7 +114,7 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ObjectDisposedException.ThrowIf(disposed, this);
-        DataViewSchema.Column ids = TokenIdColumn.Find(data.Schema, InputColumnName);
+        DataViewSchema.Column ids = LanguageModelInputColumn.Find(data.Schema, InputColumnName);
         DataViewSchema.Column? text = null;
         if (textColumnName is not null)
         {
@@ -123,7 +123,7 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
                 throw new ArgumentException($"Column '{textColumnName}' is {text.Value.Type}; it must be text.", nameof(textColumnName));
         }
 
-        List<int[]> rows = TokenIdColumn.ReadRows(data, ids, VocabularySize, strict: false, Host.CheckAlive);
+        List<int[]> rows = LanguageModelInputColumn.ReadRows(data, ids, VocabularySize, strict: false, Host.CheckAlive);
         long characters = 0;
         if (text is { } textColumn)
         {

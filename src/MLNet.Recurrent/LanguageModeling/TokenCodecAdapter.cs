@@ -8,20 +8,23 @@ namespace MLNet.Recurrent;
 internal static class TokenCodecAdapter
 {
     /// <summary>
-    /// Reads a <c>"TokenizerModel"</c> annotation (the tokenizer's serialized codec). This build has no tokenizer of its
-    /// own, so the reader is supplied by whoever produced the bytes; merging <c>TokenizeToIds</c> replaces the body of
-    /// <see cref="FromTokenizerModel"/> with a call to its codec deserializer.
+    /// Test hook: reads <c>"TokenizerModel"</c> bytes written by something other than <c>TokenizeToIds</c>. Null (the
+    /// default) means the bytes are a <see cref="TokenCodec"/>.
     /// </summary>
     internal static Func<byte[], ITokenCodec>? TokenizerModelReader { get; set; }
 
     /// <summary>The codec serialized in a <c>"TokenizerModel"</c> annotation.</summary>
-    /// <exception cref="InvalidOperationException">No reader for the bytes is available.</exception>
     /// <exception cref="InvalidDataException">The bytes are not a valid codec.</exception>
     public static ITokenCodec FromTokenizerModel(byte[] bytes)
     {
-        Func<byte[], ITokenCodec> reader = TokenizerModelReader
-            ?? throw new InvalidOperationException("The token-id column's \"TokenizerModel\" annotation cannot be read by this build of MLNet.Recurrent; use the id-level Generate overload.");
-        return reader(bytes);
+        try
+        {
+            return new TokenizerCodecBridge(TokenCodec.FromBytes(bytes));
+        }
+        catch (InvalidDataException) when (TokenizerModelReader is not null)
+        {
+            return TokenizerModelReader(bytes);
+        }
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace MLNet.Recurrent;
 
 /// <summary>Reads a token-id column (docs/design.md contract): type checks, the two annotations, the rows' ids.</summary>
-internal static class TokenIdColumn
+internal static class LanguageModelInputColumn
 {
     internal const string VocabularyAnnotation = "Vocabulary";
     internal const string TokenizerModelAnnotation = "TokenizerModel";
