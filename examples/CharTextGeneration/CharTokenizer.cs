@@ -1,35 +1,28 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNet.Recurrent;
 
 namespace CharTextGeneration;
 
-/// <summary>A row of the tokenized data: the paragraph text and its character ids.</summary>
+/// <summary>A row of raw text for the tokenizer.</summary>
 internal sealed class TextRow
 {
     public string Text { get; set; } = "";
-
-    public int[] Tokens { get; set; } = Array.Empty<int>();
 }
 
 /// <summary>
-/// The example's character tokenizer: id 0 = &lt;pad&gt;, 1 = &lt;unk&gt; (characters not seen in training), then one id per
-/// training character, most frequent first — the token-id column contract of MLNet.Recurrent. <see cref="Tokenize"/>
-/// is the one place to switch to <c>mlContext.Transforms.Text.TokenizeToIds(..., Character mode)</c>; everything else
-/// reads the "Tokens" column and its "Vocabulary" annotation.
+/// The example's character tokenizer: MLNet.Recurrent's <c>TokenizeToIds</c> in Character mode (case kept), learned on the
+/// training paragraphs — id 0 = &lt;pad&gt;, 1 = &lt;unk&gt; (characters not seen in training), then one id per character,
+/// most frequent first. Its "Tokens" column carries the "Vocabulary" and "TokenizerModel" annotations, so the language
+/// model can encode prompts and decode what it generates, also after the model zip is reloaded.
 /// </summary>
 internal sealed class CharTokenizer
 {
-    private readonly Dictionary<char, int> ids = new();
+    private readonly TokenizeToIdsTransformer transformer;
 
-    private CharTokenizer(IEnumerable<char> characters)
+    private CharTokenizer(TokenizeToIdsTransformer transformer)
     {
-        var tokens = new List<string> { "<pad>", "<unk>" };
-        foreach (char c in characters)
-        {
-            ids[c] = tokens.Count;
-            tokens.Add(c.ToString());
-        }
-        Tokens = tokens.ToArray();
+        this.transformer = transformer;
+        Tokens = transformer.Vocabulary.ToArray();
     }
 
     /// <summary>Token text by id.</summary>
@@ -37,30 +30,17 @@ internal sealed class CharTokenizer
 
     public int VocabularySize => Tokens.Length;
 
-    /// <summary>Learns the characters of <paramref name="texts"/>, most frequent first.</summary>
-    public static CharTokenizer Learn(IEnumerable<string> texts)
+    /// <summary>Learns the characters of <paramref name="texts"/> (one streaming pass).</summary>
+    public static CharTokenizer Learn(MLContext ml, IEnumerable<string> texts)
     {
-        var counts = new Dictionary<char, long>();
-        foreach (string text in texts)
-            foreach (char c in text)
-                counts[c] = counts.GetValueOrDefault(c) + 1;
-        return new CharTokenizer(counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Select(kv => kv.Key));
+        IDataView data = ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }));
+        var estimator = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { Mode = TokenizerMode.Character });
+        return new CharTokenizer(estimator.Fit(data));
     }
 
-    public int[] Encode(string text) => text.Select(c => ids.TryGetValue(c, out int id) ? id : 1).ToArray();
+    public int[] Encode(string text) => transformer.Codec.Encode(text, addSequenceMarkers: false);
 
-    /// <summary>
-    /// An IDataView with the columns "Text" and "Tokens" (variable-length Int32 ids carrying the "Vocabulary" annotation,
-    /// so the language model can encode prompts and decode what it generates).
-    /// </summary>
-    public IDataView Tokenize(MLContext ml, IEnumerable<Paragraph> paragraphs)
-    {
-        var rows = paragraphs.Select(p => new TextRow { Text = p.Text, Tokens = Encode(p.Text) }).ToList();
-        var definition = SchemaDefinition.Create(typeof(TextRow));
-        var tokens = definition[nameof(TextRow.Tokens)];
-        tokens.ColumnType = new VectorDataViewType(NumberDataViewType.Int32);
-        var vocabulary = new VBuffer<ReadOnlyMemory<char>>(Tokens.Length, Tokens.Select(t => t.AsMemory()).ToArray());
-        tokens.AddAnnotation("Vocabulary", vocabulary, new VectorDataViewType(TextDataViewType.Instance, Tokens.Length));
-        return ml.Data.LoadFromEnumerable(rows, definition);
-    }
+    /// <summary>An IDataView with the columns "Text" and "Tokens" (variable-length Int32 character ids).</summary>
+    public IDataView Tokenize(MLContext ml, IEnumerable<Paragraph> paragraphs) =>
+        transformer.Transform(ml.Data.LoadFromEnumerable(paragraphs.Select(p => new TextRow { Text = p.Text }).ToList()));
 }

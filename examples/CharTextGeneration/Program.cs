@@ -35,7 +35,7 @@ internal static class Program
     {
         var ml = new MLContext(seed: a.Seed);
         var (trainParagraphs, heldOutParagraphs, documents) = TextCorpus.Load(textPath);
-        CharTokenizer tokenizer = CharTokenizer.Learn(trainParagraphs.Select(p => p.Text));
+        CharTokenizer tokenizer = CharTokenizer.Learn(ml, trainParagraphs.Select(p => p.Text));
         Console.WriteLine($"Text: {textPath}");
         Console.WriteLine($"  {documents.Count} document(s): {string.Join(", ", documents)}");
         Console.WriteLine($"  training: {trainParagraphs.Count:N0} paragraphs, {trainParagraphs.Sum(p => (long)p.Text.Length):N0} characters; " +
@@ -151,7 +151,12 @@ internal static class Program
     };
 
     private static List<int[]> Ids(MLContext ml, IDataView data) =>
-        ml.Data.CreateEnumerable<TextRow>(data, reuseRowObject: false).Select(r => r.Tokens).ToList();
+        ml.Data.CreateEnumerable<TokenRow>(data, reuseRowObject: false).Select(r => r.Tokens).ToList();
+
+    private sealed class TokenRow
+    {
+        public int[] Tokens { get; set; } = Array.Empty<int>();
+    }
 
     private sealed class ConsoleProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
