@@ -10,9 +10,9 @@ internal sealed record Arguments
     public int HiddenSize { get; init; } = 256;
     public int EmbeddingSize { get; init; } = 64;
     public int Layers { get; init; } = 2;
-    public int SequenceLength { get; init; } = 100;
+    public int SequenceLength { get; init; } = 64;
     public int BatchSize { get; init; } = 32;
-    public double LearningRate { get; init; } = 0.003;
+    public double LearningRate { get; init; } = 0.008;
     public double Dropout { get; init; }
     public string Schedule { get; init; } = "linear";
     public double ClipNorm { get; init; } = 1.0;
@@ -34,9 +34,9 @@ internal sealed record Arguments
           --hidden N           LSTM hidden size (default 256)
           --embedding N        character embedding size (default 64)
           --layers N           LSTM layers (default 2)
-          --seq N              truncated-BPTT window in characters (default 100)
+          --seq N              truncated-BPTT window in characters (default 64)
           --batch N            parallel streams per batch (default 32)
-          --lr X               Adam learning rate (default 0.003)
+          --lr X               initial Adam learning rate (default 0.008)
           --dropout X          dropout (default 0)
           --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
           --clip X             gradient clip norm (default 1)

@@ -16,7 +16,7 @@ internal static class TrainingThroughput
 {
     public static void Run(MLContext ml, int[] stream, CharTokenizer tokenizer, Arguments a, int batches)
     {
-        const int rounds = 2;
+        const int rounds = 3;
         int streams = a.BatchSize, window = a.SequenceLength;
         int needed = streams * (batches * window + 1);
         if (stream.Length < needed)
