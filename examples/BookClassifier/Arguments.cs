@@ -3,7 +3,7 @@ namespace BookClassifier;
 /// <summary>Command-line options of the example.</summary>
 internal sealed record Arguments
 {
-    public string Cell { get; init; } = "gru";
+    public string Cell { get; init; } = "lstm";
     public bool Bidirectional { get; init; } = true;
     public int Layers { get; init; } = 1;
     public int Epochs { get; init; } = 7;
@@ -18,6 +18,7 @@ internal sealed record Arguments
     public int BatchSize { get; init; } = 64;
     public int MaximumLength { get; init; } = 160;
     public int MinimumFrequency { get; init; } = 2;
+    public double ValidationFraction { get; init; } = 0.1;
     public string? AgNewsTrain { get; init; }
     public string? AgNewsTest { get; init; }
     public string? DataDirectory { get; init; }
@@ -26,7 +27,7 @@ internal sealed record Arguments
     public const string Usage = """
         BookClassifier — which Jane Austen novel is a paragraph from? (6 classes)
         usage: dotnet run --project examples/BookClassifier -c Release -- [options]
-          --cell lstm|gru|rnn         recurrent cell (default gru)
+          --cell lstm|gru|rnn         recurrent cell (default lstm)
           --bidirectional / --unidirectional   (default bidirectional)
           --layers N                  stacked recurrent layers (default 1)
           --epochs N                  training epochs (default 7)
@@ -41,6 +42,8 @@ internal sealed record Arguments
           --batch N                   batch size (default 64)
           --max-length N              keep the first N words of a paragraph (default 160)
           --min-frequency N           words seen fewer times become <unk> (default 2)
+          --validation-fraction X     training rows held out for the per-epoch validation line; 0 trains on all
+                                      rows and shows training figures only (default 0.1)
           --data DIR                  folder with austen_train.tsv.gz / austen_test.tsv.gz (default: the repo's data/austen)
           --agnews TRAIN.csv TEST.csv use the AG News CSV files ("class","title","description") instead
           --model PATH                where to save the model zip (default book-classifier.zip)
@@ -72,6 +75,7 @@ internal sealed record Arguments
                 "--batch" => a with { BatchSize = NextInt() },
                 "--max-length" => a with { MaximumLength = NextInt() },
                 "--min-frequency" => a with { MinimumFrequency = NextInt() },
+                "--validation-fraction" => a with { ValidationFraction = NextDouble() },
                 "--data" => a with { DataDirectory = Next() },
                 "--agnews" => a with { AgNewsTrain = Next(), AgNewsTest = Next() },
                 "--model" => a with { ModelPath = Next() },

@@ -56,7 +56,7 @@ var trainerOptions = new RecurrentTrainerOptions
     Device = args0.Device,
     NumberOfThreads = args0.Threads > 0 ? args0.Threads : null,
     Seed = args0.Seed,
-    ValidationFraction = 0.1,
+    ValidationFraction = args0.ValidationFraction,
     Progress = new ConsoleProgress(),
 };
 
