@@ -38,6 +38,10 @@ METRICS = {
     ("accuracy", "micro_accuracy"): ("Test micro-accuracy", "", True),
     ("accuracy", "macro_accuracy"): ("Test macro-accuracy", "", True),
     ("rss", "peak_rss_mb"): ("Peak RSS of the process", "MiB", False),
+    ("lm", "bits_per_char"): ("Character LM: held-out bits per character after the same training time budget", "bits/char", False),
+    ("lm", "train_chars_per_s"): ("Character LM: training throughput (median over epochs)", "chars/s", True),
+    ("lm", "generate_chars_per_s"): ("Character LM: generation, one stream, state carried", "chars/s", True),
+    ("lm", "train_s"): ("Character LM: training wall time (the budget, plus the batch that crosses it)", "s", False),
 }
 TASK_ORDER = ["e2e", "train", "infer", "tokenize", "accuracy", "rss", "lm"]
 

@@ -223,6 +223,11 @@ for ((rep = 0; rep < REPS; rep++)); do
     run ours 1 "${DOTNET_RUN_OURS[@]}" --suite tokenize "${ROWS_ARG[@]}" --run "$rep"
     run ours 1 "${DOTNET_RUN_OURS[@]}" --suite lm "${ROWS_ARG[@]}" --run "$rep"
   fi
+  # Character language model, the same work on the PyTorch side (fixed training time budget per mode).
+  if [ "$PYTORCH_OK" = 1 ]; then
+    run pytorch 1 "${PYTORCH_ENV[@]}" "$PYTHON" benchmarks/pytorch/austen_char_lm.py "$MODE" --threads 1 --seed "$SEED" \
+      "${ROWS_ARG[@]}" --run "$rep"
+  fi
   # ML.NET FeaturizeText + SdcaMaximumEntropy with its defaults (it picks its own thread count), with the
   # cache checkpoint ML.NET's samples add; and once per invocation without it (~5 min on the full data),
   # which reproduces the trainers issue's "78.5% in 283 s" figure.

@@ -19,6 +19,11 @@ public sealed class BenchmarkArgs
 
     public string Get(string name, string fallback) => _values.GetValueOrDefault(name, fallback);
 
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public int GetNonNegativeInt(string name, int fallback) =>
+        _values.TryGetValue(name, out string? v) ? int.TryParse(v, out int n) && n >= 0 ? n : throw new ArgumentException($"--{name} must be a non-negative integer.") : fallback;
+
     public int GetInt(string name, int fallback) =>
         _values.TryGetValue(name, out string? v) ? int.TryParse(v, out int n) && n > 0 ? n : throw new ArgumentException($"--{name} must be a positive integer.") : fallback;
 }

@@ -10,6 +10,7 @@ public static class Program
     [
         new TokenizeBenchmark(),
         new InferenceBenchmark(),
+        new OverheadBenchmark(),
     ];
 
     public static int Main(string[] args)
@@ -18,10 +19,23 @@ public static class Program
             return Usage(0);
         if (args[0] is "smoke" or "quick" or "full")
         {
-            // benchmarks/run.sh calls '<mode> --suite classify|tokenize|lm ...' and expects JSON lines
-            // (benchmarks/README.md). Exit code 3 is the harness's "not available yet": its rows read n/a.
-            Console.Error.WriteLine($"MLNet.Recurrent.Benchmarks: the harness protocol ('{args[0]} --suite ...') is not available yet; run a subcommand instead (see --help).");
-            return 3;
+            // benchmarks/run.sh's protocol: '<mode> --suite classify|tokenize|lm ...', JSON lines on stdout (benchmarks/README.md).
+            Harness.HarnessOptions options;
+            try
+            {
+                options = Harness.HarnessOptions.Parse(args);
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            return options.Suite switch
+            {
+                "classify" => Harness.ClassifySuite.Run(options),
+                "tokenize" => Harness.TokenizeSuite.Run(options),
+                _ => Harness.LanguageModelSuite.Run(options),
+            };
         }
         IBenchmark? benchmark = Benchmarks.FirstOrDefault(b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase));
         if (benchmark is null)
@@ -43,6 +57,9 @@ public static class Program
     private static int Usage(int code)
     {
         Console.WriteLine("usage: MLNet.Recurrent.Benchmarks <command> [--name value ...]");
+        Console.WriteLine("       MLNet.Recurrent.Benchmarks smoke|quick|full --suite classify|tokenize|lm [--model lstm1|bilstm2] [--threads T]");
+        Console.WriteLine("           [--epochs E] [--seed S] [--latency-calls N] [--max-rows R] [--max-len L] [--run I] [--data-dir DIR]");
+        Console.WriteLine("           (benchmarks/run.sh's protocol: JSON lines on stdout, see benchmarks/README.md)");
         Console.WriteLine();
         foreach (IBenchmark b in Benchmarks)
             Console.WriteLine($"  {b.Name,-12} {b.Description}");
