@@ -65,10 +65,14 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
             (Tensor output, Tensor hidden) = RunPadded(embedded);
             pooled = Pool(output, hidden, null);
         }
-        else if (!uniform && unpackedOk && !is_grad_enabled() && PaddedInference && !options.Bidirectional)
+        else if (!uniform && unpackedOk && !options.Bidirectional && (is_grad_enabled() || PaddedInference))
         {
-            // Prediction with a forward-only network: a step's output never depends on later (padding) steps, so the
-            // padded batch gives exactly the packed result at each row's real positions, through the faster fused kernel.
+            // A forward-only network: a step's output never depends on later (padding) steps, so the padded batch gives
+            // the packed result at each row's real positions (up to float rounding), through the fused kernel.
+            // Prediction: faster for an LSTM. Training (every cell): libtorch's packed-sequence backward slices each time
+            // step out of the packed input and zero-fills a gradient the size of the whole batch per step, O(steps ×
+            // tokens), which made batches of long rows (thousands of tokens) take minutes; the padded backward does not,
+            // and length bucketing keeps the padding small (docs/benchmarks.md, finding 5).
             (Tensor output, Tensor hidden) = RunPadded(embedded);
             pooled = options.Pooling == SequencePooling.LastHidden ? LastRealStep(output, clamped) : Pool(output, hidden, clamped);
         }

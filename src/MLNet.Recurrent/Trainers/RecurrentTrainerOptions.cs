@@ -95,7 +95,8 @@ public sealed class RecurrentTrainerOptions
 
     /// <summary>
     /// Whether rows of similar length are batched together (after the per-epoch shuffle), so batches carry little padding.
-    /// Batches are packed either way, so padding costs no recurrent compute. Default true.
+    /// Bidirectional networks run batches packed either way (padding costs no recurrent compute); forward-only networks
+    /// train on the padded batch, so for them bucketing is what keeps the padding small. Default true.
     /// </summary>
     public bool BucketByLength { get; set; } = true;
 
