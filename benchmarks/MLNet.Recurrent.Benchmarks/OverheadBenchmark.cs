@@ -84,7 +84,7 @@ public sealed class OverheadBenchmark : IBenchmark
                     continue;
                 }
                 var epochSeconds = new List<double>();
-                trainerOptions.Progress = new Progress(p => { if (p.IsEpochEnd) epochSeconds.Add(rows.Count / p.SamplesPerSecond); });
+                trainerOptions.Progress = new ProgressCallback(p => { if (p.IsEpochEnd) epochSeconds.Add(rows.Count / p.SamplesPerSecond); });
                 using (ml.MulticlassClassification.Trainers.Recurrent(trainerOptions).Fit(data)) { }
                 double t = Stopwatches.Median(epochSeconds);
                 trainer.Add(t);
@@ -179,10 +179,5 @@ public sealed class OverheadBenchmark : IBenchmark
 
         [KeyType(6)]
         public uint Label { get; set; }
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

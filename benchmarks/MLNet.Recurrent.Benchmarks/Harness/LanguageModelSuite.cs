@@ -52,7 +52,7 @@ public static class LanguageModelSuite
             GradientClipNorm = 1.0,
             Device = "cpu",
             Seed = o.Seed,
-            Progress = new Progress(p =>
+            Progress = new ProgressCallback(p =>
             {
                 if (!p.IsEpochEnd) return;
                 rates.Add(p.SamplesPerSecond);
@@ -80,15 +80,5 @@ public static class LanguageModelSuite
         output.Emit("lm", model, t, "generate_chars_per_s", generated / generateSeconds, new { chars = generated, seconds = generateSeconds });
         output.Emit("rss", model, t, "peak_rss_mb", HarnessOutput.PeakRssMb());
         return 0;
-    }
-
-    private sealed class TextRow
-    {
-        public string Text { get; set; } = "";
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

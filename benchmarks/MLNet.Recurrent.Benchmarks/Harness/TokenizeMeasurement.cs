@@ -47,9 +47,4 @@ public sealed record TokenizeMeasurement(double MegabytesPerSecond, object Detai
         column.Annotations.GetValue("Vocabulary", ref vocabulary);
         return (tokens, vocabulary.Length);
     }
-
-    private sealed class TextRow
-    {
-        public string Text { get; set; } = "";
-    }
 }
