@@ -12,13 +12,16 @@ namespace MLNet.Recurrent.Tests;
 public sealed class EncoderTrainingPathTests
 {
     [TestMethod]
-    [DataRow(RecurrentCell.Lstm)]
-    [DataRow(RecurrentCell.Gru)]
-    [DataRow(RecurrentCell.Rnn)]
-    public void PaddedTrainingBatchGivesTheOutputsAndGradientsOfRowsAlone(RecurrentCell cell)
+    [DataRow(RecurrentCell.Lstm, false)]
+    [DataRow(RecurrentCell.Gru, false)]
+    [DataRow(RecurrentCell.Rnn, false)]
+    [DataRow(RecurrentCell.Lstm, true)]
+    [DataRow(RecurrentCell.Gru, true)]
+    [DataRow(RecurrentCell.Rnn, true)]
+    public void PaddedTrainingBatchGivesTheOutputsAndGradientsOfRowsAlone(RecurrentCell cell, bool bidirectional)
     {
         TorchRuntime.EnsureLoaded();
-        var options = new RecurrentEncoderOptions { VocabularySize = 20, EmbeddingSize = 6, HiddenSize = 17, Cell = cell, NumberOfLayers = 2 };
+        var options = new RecurrentEncoderOptions { VocabularySize = 20, EmbeddingSize = 6, HiddenSize = 17, Cell = cell, NumberOfLayers = 2, Bidirectional = bidirectional };
         foreach (SequencePooling pooling in Enum.GetValues<SequencePooling>())
         {
             using var encoder = new RecurrentEncoder(options with { Pooling = pooling }, new Generator(3));
@@ -46,6 +49,53 @@ public sealed class EncoderTrainingPathTests
             for (int k = 0; k < batchGradients.Count; k++)
                 Assert.IsTrue(batchGradients[k].allclose(aloneGradients[k], rtol: 1e-4, atol: 1e-5),
                     $"{cell} {pooling}: gradient of parameter {k} differs, max diff {(batchGradients[k] - aloneGradients[k]).abs().max().item<float>()}");
+        }
+    }
+    [TestMethod]
+    [DataRow(RecurrentCell.Lstm)]
+    [DataRow(RecurrentCell.Gru)]
+    [DataRow(RecurrentCell.Rnn)]
+    public void BidirectionalEncoderComputesPyTorchsFusedBidirectionalLayerUnderItsParameterNames(RecurrentCell cell)
+    {
+        TorchRuntime.EnsureLoaded();
+        var options = new RecurrentEncoderOptions { VocabularySize = 20, EmbeddingSize = 6, HiddenSize = 17, Cell = cell, NumberOfLayers = 2, Bidirectional = true, Pooling = SequencePooling.LastHidden };
+        using var encoder = new RecurrentEncoder(options, new Generator(5));
+        using nn.Module fused = cell switch
+        {
+            RecurrentCell.Lstm => nn.LSTM(6, 17, 2, batchFirst: true, bidirectional: true),
+            RecurrentCell.Gru => nn.GRU(6, 17, 2, batchFirst: true, bidirectional: true),
+            _ => nn.RNN(6, 17, 2, batchFirst: true, bidirectional: true),
+        };
+        using var scope = NewDisposeScope();
+        var encoderState = encoder.state_dict();
+        var fusedState = fused.state_dict();
+        CollectionAssert.AreEquivalent(fusedState.Keys.Select(k => "rnn." + k).Append("embedding.weight").ToList(), encoderState.Keys.ToList());
+        using (no_grad())
+        {
+            foreach (var (name, tensor) in fusedState)
+                tensor.copy_(encoderState["rnn." + name]);
+        }
+
+        long[] lengths = { 5, 1, 9, 3 };
+        Tensor tokens = zeros(4, 9, ScalarType.Int64);
+        for (int b = 0; b < 4; b++)
+            tokens[b, ..(int)lengths[b]] = arange(2, 2 + lengths[b], dtype: ScalarType.Int64);
+        Tensor lengthTensor = tensor(lengths);
+        foreach (bool training in new[] { true, false })
+        {
+            encoder.train(training);
+            using var grad = training ? enable_grad() : no_grad();
+            Tensor ours = encoder.call(tokens, lengthTensor);
+            var packed = nn.utils.rnn.pack_padded_sequence(encoder.Embedding.call(tokens), lengthTensor, batch_first: true, enforce_sorted: false);
+            Tensor hidden = fused switch
+            {
+                TorchSharp.Modules.LSTM lstm => lstm.call(packed, null).Item2,
+                TorchSharp.Modules.GRU gru => gru.call(packed, null).Item2,
+                TorchSharp.Modules.RNN rnn => rnn.call(packed, null).Item2,
+                _ => throw new InvalidOperationException(),
+            };
+            Tensor reference = cat(new[] { hidden[2], hidden[3] }, 1);
+            Assert.IsTrue(ours.allclose(reference, rtol: 1e-4, atol: 1e-5), $"{cell}, training {training}: max diff {(ours - reference).abs().max().item<float>()}");
         }
     }
 }

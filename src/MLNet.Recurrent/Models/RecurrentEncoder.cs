@@ -7,9 +7,10 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// Embedding → stacked RNN/LSTM/GRU (optionally bidirectional) → pooling, over padded batches of token ids.
 /// A plain TorchSharp module: <c>forward(tokens [B, T] int64, lengths [B] int64 on the CPU)</c> returns
-/// <c>[B, OutputSize]</c>. Padding never influences a row's output (packed sequences, or for prediction with a forward-only
-/// LSTM the exact padded fast path) and is never pooled; a sequence of
-/// length 0 yields the initial (zero) state.
+/// <c>[B, OutputSize]</c>. Padding never influences a row's output and is never pooled: training runs on the padded,
+/// length-bucketed batch (forward-only layers read padding only after a row's real tokens; bidirectional layers run the
+/// reverse direction over each row reversed in place), prediction does too where the fused kernel is verified exact on
+/// this machine and packs otherwise. A sequence of length 0 yields the initial (zero) state.
 /// </summary>
 public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -26,14 +27,16 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         this.options = options;
         embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: 0);
         double interLayerDropout = options.NumberOfLayers > 1 ? options.Dropout : 0;
-        rnn = options.Cell switch
-        {
-            RecurrentCell.Lstm => nn.LSTM(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, batchFirst: true, dropout: interLayerDropout, bidirectional: options.Bidirectional),
-            RecurrentCell.Gru => nn.GRU(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, batchFirst: true, dropout: interLayerDropout, bidirectional: options.Bidirectional),
-            _ => nn.RNN(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, nn.NonLinearities.Tanh, batchFirst: true, dropout: interLayerDropout, bidirectional: options.Bidirectional),
-        };
+        rnn = options.Bidirectional
+            ? new BidirectionalRecurrentStack(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout)
+            : options.Cell switch
+            {
+                RecurrentCell.Lstm => nn.LSTM(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, batchFirst: true, dropout: interLayerDropout),
+                RecurrentCell.Gru => nn.GRU(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, batchFirst: true, dropout: interLayerDropout),
+                _ => nn.RNN(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, nn.NonLinearities.Tanh, batchFirst: true, dropout: interLayerDropout),
+            };
         RegisterComponents();
-        PaddedInference = !options.Bidirectional && options.Cell == RecurrentCell.Lstm;
+        PaddedInference = options.Cell == RecurrentCell.Lstm;
         fusedInferenceExact = new Lazy<bool>(ProbeFusedInference, LazyThreadSafetyMode.ExecutionAndPublication);
         if (generator is not null)
             Initialize(generator);
@@ -59,13 +62,21 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         bool unpackedOk = is_grad_enabled() || options.Cell != RecurrentCell.Lstm || tokens.device_type != DeviceType.CPU || fusedInferenceExact.Value;
 
         Tensor pooled;
-        if (uniform && unpackedOk)
+        if (rnn is BidirectionalRecurrentStack stack)
+        {
+            // One layer and direction at a time, the reverse direction over each row reversed in place: padded batches
+            // give each row's own result, so training never takes the packed backward (see the stack's remarks).
+            bool packed = !uniform && !(unpackedOk && (is_grad_enabled() || PaddedInference));
+            (Tensor output, Tensor final) = stack.Run(embedded, uniform ? null : clamped, packed);
+            pooled = options.Pooling == SequencePooling.LastHidden ? final : Pool(output, final, uniform ? null : clamped);
+        }
+        else if (uniform && unpackedOk)
         {
             // No padding in this batch (e.g. a single row): run unpacked, which is cheaper.
             (Tensor output, Tensor hidden) = RunPadded(embedded);
             pooled = Pool(output, hidden, null);
         }
-        else if (!uniform && unpackedOk && !options.Bidirectional && (is_grad_enabled() || PaddedInference))
+        else if (unpackedOk && (is_grad_enabled() || PaddedInference))
         {
             // A forward-only network: a step's output never depends on later (padding) steps, so the padded batch gives
             // the packed result at each row's real positions (up to float rounding), through the fused kernel.
@@ -97,9 +108,9 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// Whether prediction batches (no autograd) with padding run the recurrent layers on the padded batch instead of a
-    /// packed sequence. Exact only for forward-only networks; on by default for unidirectional LSTMs, whose fused padded
-    /// kernel measured about 2.5x faster than the packed path for prediction on CPU (used only where verified, see
-    /// <see cref="FusedInferenceIsExact"/>). Training always packs.
+    /// packed sequence. On by default for LSTMs, whose fused padded kernel measured about 2.5x faster than the packed path
+    /// for prediction on CPU (used only where verified, see <see cref="FusedInferenceIsExact"/>); off for GRU and RNN
+    /// layers. Training always runs padded.
     /// </summary>
     internal bool PaddedInference { get; set; }
 
@@ -122,9 +133,18 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
             Tensor x = arange(b * t * options.EmbeddingSize, dtype: ScalarType.Float32, device: CPU).mul(0.37).sin().view(b, t, options.EmbeddingSize);
             if (device.type != DeviceType.CPU)
                 x = x.to(device);
-            Tensor fused = RunPadded(x).Output;
-            var packed = nn.utils.rnn.pack_padded_sequence(x, full(new long[] { b }, t, ScalarType.Int64), batch_first: true, enforce_sorted: false);
-            Tensor reference = nn.utils.rnn.pad_packed_sequence(RunPacked(packed).Output, batch_first: true).Item1;
+            Tensor fused, reference;
+            if (rnn is BidirectionalRecurrentStack stack)
+            {
+                fused = stack.Run(x, null, packed: false).Output;
+                reference = stack.Run(x, full(new long[] { b }, t, ScalarType.Int64), packed: true).Output;
+            }
+            else
+            {
+                fused = RunPadded(x).Output;
+                var packed = nn.utils.rnn.pack_padded_sequence(x, full(new long[] { b }, t, ScalarType.Int64), batch_first: true, enforce_sorted: false);
+                reference = nn.utils.rnn.pad_packed_sequence(RunPacked(packed).Output, batch_first: true).Item1;
+            }
             if (!fused.allclose(reference, rtol: 1e-4, atol: 1e-5))
                 return false;
         }
