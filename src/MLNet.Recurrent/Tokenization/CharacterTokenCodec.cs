@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace MLNet.Recurrent;
@@ -38,6 +39,7 @@ internal sealed class CharacterTokenCodec : TokenCodec
 
     public override TokenVocabulary Vocabulary => _vocabulary;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)
     internal override void EncodeContent(ReadOnlySpan<char> text, TokenIdBuffer buffer, int stopAt)
     {
         ReadOnlySpan<char> s = Lowercase ? WordScanner.ToLower(text, ref buffer.Chars) : text;

@@ -62,7 +62,7 @@ internal sealed class SpanTokenMap
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash(ReadOnlySpan<char> token)
+    internal static uint Hash(ReadOnlySpan<char> token)
     {
         uint hash = 2166136261;
         foreach (char c in token)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MLNet.Recurrent;
@@ -12,8 +13,7 @@ internal sealed class VocabularyLearner
     private readonly TokenizerMode _mode;
     private readonly bool _lowercase;
     private readonly bool _keepPunctuation;
-    private readonly Dictionary<string, long> _words = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _wordLookup;
+    private readonly SpanTokenCounter _words = new();
     private readonly long[]? _bmp;
     private readonly Dictionary<int, long> _supplementary = new();
     private char[] _scratch = new char[256];
@@ -25,7 +25,6 @@ internal sealed class VocabularyLearner
         _mode = mode;
         _lowercase = lowercase;
         _keepPunctuation = keepPunctuation;
-        _wordLookup = _words.GetAlternateLookup<ReadOnlySpan<char>>();
         if (mode == TokenizerMode.Character)
             _bmp = new long[char.MaxValue + 1];
     }
@@ -42,13 +41,15 @@ internal sealed class VocabularyLearner
             AddCharacters(s, _bmp);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)
     private void AddWords(ReadOnlySpan<char> s)
     {
         int position = 0;
         while (WordScanner.Next(s, ref position, _keepPunctuation, out int start, out int length))
-            CollectionsMarshal.GetValueRefOrAddDefault(_wordLookup, s.Slice(start, length), out _)++;
+            _words.Add(s.Slice(start, length));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)
     private void AddCharacters(ReadOnlySpan<char> s, long[] bmp)
     {
         for (int i = 0; i < s.Length; i++)
@@ -75,7 +76,7 @@ internal sealed class VocabularyLearner
         var candidates = new List<(string Token, long Count)>();
         if (_bmp is null)
         {
-            foreach (var (token, count) in _words)
+            foreach (var (token, count) in _words.Entries())
             {
                 if (count >= minimumFrequency)
                     candidates.Add((token, count));

@@ -22,6 +22,12 @@ internal static class WordScanner
     /// Finds the next token at or after <paramref name="position"/>; returns false at the end of the text.
     /// On return <paramref name="position"/> is just past the token.
     /// </summary>
+    /// <remarks>
+    /// This and the other per-token loops (Word/Character encoding, vocabulary counting) are compiled fully optimized on
+    /// first use: text is usually tokenized once per process, and under tiered compilation the first passes over a
+    /// dataset ran on unoptimized code at a fraction of the steady speed (docs/benchmarks.md, "Tokenization").
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Next(ReadOnlySpan<char> text, ref int position, bool keepPunctuation, out int start, out int length)
     {
         int i = position;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace MLNet.Recurrent;
@@ -30,6 +31,7 @@ internal sealed class WordTokenCodec : TokenCodec
     public static ReadOnlySpan<char> Standardize(ReadOnlySpan<char> text, bool lowercase, ref char[] scratch) =>
         lowercase ? WordScanner.ToLower(text, ref scratch) : text;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)
     internal override void EncodeContent(ReadOnlySpan<char> text, TokenIdBuffer buffer, int stopAt)
     {
         ReadOnlySpan<char> standardized = Standardize(text, Lowercase, ref buffer.Chars);
