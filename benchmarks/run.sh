@@ -29,9 +29,9 @@ cd "$ROOT"
 COMMAND="$({ env | grep -E '^(BENCH_[A-Z_]+|AUSTEN_DATA_DIR|PYTHON)=' || true; } | sort | tr '\n' ' ')benchmarks/run.sh $MODE"
 
 case "$MODE" in
-  smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50 ;;
-  quick) REPS=3; EPOCHS=1; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500 ;;
-  full)  REPS=5; EPOCHS=3; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500 ;;
+  smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50; TOK_PASSES=1 ;;
+  quick) REPS=3; EPOCHS=1; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5 ;;
+  full)  REPS=5; EPOCHS=3; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5 ;;
   *) echo "usage: $0 [smoke|quick|full]" >&2; exit 2 ;;
 esac
 REPS="${BENCH_REPS:-$REPS}"
@@ -207,20 +207,21 @@ for ((rep = 0; rep < REPS; rep++)); do
     for t in $THREADS; do
       if [ "$PYTORCH_OK" = 1 ]; then
         run pytorch "$t" "${PYTORCH_ENV[@]}" "$PYTHON" benchmarks/pytorch/austen_lstm.py --model "$model" \
-          --threads "$t" --epochs "$EPOCHS" --seed "$SEED" --latency-calls "$LATENCY_CALLS" "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
+          --threads "$t" --epochs "$EPOCHS" --seed "$SEED" --latency-calls "$LATENCY_CALLS" --tokenize-passes "$TOK_PASSES" \
+          "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
       fi
       if [ "$OURS_OK" = 1 ]; then
         run ours "$t" "${DOTNET_RUN_OURS[@]}" --suite classify --model "$model" --threads "$t" --epochs "$EPOCHS" \
-          --seed "$SEED" --latency-calls "$LATENCY_CALLS" "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
+          --seed "$SEED" --latency-calls "$LATENCY_CALLS" --tokenize-passes "$TOK_PASSES" "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
       fi
     done
   done
   # Tokenization: ML.NET's pair and ours (the PyTorch figure comes from the training runs above).
   if has_side mlnet; then
-    run mlnet 1 "${DOTNET_RUN_BASELINES[@]}" tokenize "${ROWS_ARG[@]}" --run "$rep"
+    run mlnet 1 "${DOTNET_RUN_BASELINES[@]}" tokenize --passes "$TOK_PASSES" "${ROWS_ARG[@]}" --run "$rep"
   fi
   if [ "$OURS_OK" = 1 ]; then
-    run ours 1 "${DOTNET_RUN_OURS[@]}" --suite tokenize "${ROWS_ARG[@]}" --run "$rep"
+    run ours 1 "${DOTNET_RUN_OURS[@]}" --suite tokenize --tokenize-passes "$TOK_PASSES" "${ROWS_ARG[@]}" --run "$rep"
     run ours 1 "${DOTNET_RUN_OURS[@]}" --suite lm "${ROWS_ARG[@]}" --run "$rep"
   fi
   # Character language model, the same work on the PyTorch side (fixed training time budget per mode).

@@ -37,6 +37,12 @@ public sealed record HarnessOptions
     /// <summary>Repetition index, copied into every line.</summary>
     public int Run { get; init; }
 
+    /// <summary>
+    /// Timed tokenization passes after the first (cold) one: <c>tokenize/mb_per_s</c> is their median, after as many
+    /// untimed warm-up passes; <c>tokenize/mb_per_s_first_pass</c> is the first full pass of the process.
+    /// </summary>
+    public int TokenizePasses { get; init; } = 5;
+
     /// <summary>Folder of austen_train.tsv.gz / austen_test.tsv.gz / austen.txt.gz.</summary>
     public required string DataDirectory { get; init; }
 
@@ -66,6 +72,7 @@ public sealed record HarnessOptions
             MaxRows = a.Has("max-rows") ? a.GetInt("max-rows", 0) : null,
             MaxLen = a.Has("max-len") ? a.GetInt("max-len", 0) : null,
             Run = a.GetNonNegativeInt("run", 0),
+            TokenizePasses = a.GetInt("tokenize-passes", mode == "smoke" ? 1 : 5),
             DataDirectory = dataDir,
         };
     }
