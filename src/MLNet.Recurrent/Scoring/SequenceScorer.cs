@@ -7,13 +7,26 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// Runs a trained sequence model for prediction: in inference mode (no autograd), the module in eval mode and never
 /// mutated, every call in its own dispose scope — so separate threads may score concurrently with one model.
-/// <see cref="Score"/> sorts rows by length and runs them in padded batches (which the encoder packs);
-/// <see cref="ScoreOne"/> is the low-latency single-row path.
+/// <see cref="Score"/> sorts rows by length and runs them in padded batches, on the CPU spread over as many worker
+/// threads as libtorch's intra-op thread count with one intra-op thread each; <see cref="ScoreOne"/> is the
+/// low-latency single-row path, on one intra-op thread when the network is small.
 /// </summary>
+/// <remarks>
+/// Why not libtorch's own intra-op threads: a recurrent network runs a chain of small ops per time step, and splitting
+/// each of them over threads costs more in wake-ups than it saves. Measured on the 2-core development VM (LSTM-128,
+/// ~50-token rows): one row took 0.25 ms on one thread and 0.50 ms on two; batches of 64 ran slower on two threads than
+/// on one (docs/benchmarks.md, "Inference"), while two workers on separate chunks use both cores fully.
+/// </remarks>
 internal sealed class SequenceScorer
 {
     /// <summary>Rows per forward pass of <see cref="Score"/>.</summary>
     internal const int ChunkRows = 64;
+
+    /// <summary>
+    /// Single-row forward passes whose recurrent layers multiply fewer weights than this per time step run on one
+    /// intra-op thread (LSTM-128 over 64-wide embeddings: about 98 K); bigger networks keep the thread's count.
+    /// </summary>
+    internal const long SingleThreadedStepWeights = 1 << 21;
 
     private readonly nn.Module<Tensor, Tensor, Tensor> model;
     private readonly Device device;
@@ -23,6 +36,24 @@ internal sealed class SequenceScorer
         this.model = model;
         this.device = device;
         Outputs = outputs;
+        if (model is RecurrentSequenceModel sequenceModel)
+            StepWeights = StepWeightsOf(sequenceModel.Encoder.Options);
+    }
+
+    /// <summary>Weights the recurrent layers multiply per time step and row (0 when the model is not a <see cref="RecurrentSequenceModel"/>).</summary>
+    internal long StepWeights { get; }
+
+    private static long StepWeightsOf(RecurrentEncoderOptions o)
+    {
+        long gates = o.Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+        int directions = o.Bidirectional ? 2 : 1;
+        long total = 0;
+        for (int layer = 0; layer < o.NumberOfLayers; layer++)
+        {
+            long input = layer == 0 ? o.EmbeddingSize : (long)directions * o.HiddenSize;
+            total += directions * gates * o.HiddenSize * (input + o.HiddenSize);
+        }
+        return total;
     }
 
     /// <summary>Outputs per row.</summary>
@@ -32,6 +63,7 @@ internal sealed class SequenceScorer
     public void ScoreOne(ReadOnlySpan<int> ids, Span<float> output)
     {
         using var inference = inference_mode();
+        using var threads = device.type == DeviceType.CPU && StepWeights is > 0 and < SingleThreadedStepWeights ? IntraOpThreads.Use(1) : default;
         using var scope = NewDisposeScope();
         int n = ids.Length;
         long[] buffer = new long[Math.Max(1, n)]; // an empty row runs one <pad> step with length 0 (the encoder zeroes it)
@@ -55,18 +87,58 @@ internal sealed class SequenceScorer
         int[] order = Enumerable.Range(0, count).ToArray();
         Array.Sort(order, (a, b) => sequences[a].Length != sequences[b].Length ? sequences[a].Length.CompareTo(sequences[b].Length) : a.CompareTo(b));
         var batcher = new SequenceBatcher(sequences, null, null, ChunkRows, bucketByLength: false, seed: 0, device);
-        float[] chunkOutput = new float[ChunkRows * Outputs];
-        using var inference = inference_mode();
-        for (int start = 0; start < count; start += ChunkRows)
+        int chunks = (count + ChunkRows - 1) / ChunkRows;
+        int callerThreads = IntraOpThreads.Current;
+        int workers = device.type == DeviceType.CPU ? Math.Min(callerThreads, chunks) : 1;
+        if (workers <= 1)
         {
-            int[] rows = order.AsSpan(start, Math.Min(ChunkRows, count - start)).ToArray();
-            using var scope = NewDisposeScope();
-            using SequenceBatch batch = batcher.MakeBatch(rows);
-            Tensor result = model.call(batch.Tokens, batch.Lengths);
-            CopyOut(result, chunkOutput.AsSpan(0, rows.Length * Outputs));
-            for (int i = 0; i < rows.Length; i++)
-                chunkOutput.AsSpan(i * Outputs, Outputs).CopyTo(output.AsSpan(rows[i] * Outputs, Outputs));
+            float[] chunkOutput = new float[ChunkRows * Outputs];
+            using var inference = inference_mode();
+            for (int chunk = 0; chunk < chunks; chunk++)
+                ScoreChunk(batcher, order, chunk, count, output, chunkOutput);
+            return;
         }
+
+        // Chunks are independent: each worker takes the next one and runs it on one intra-op thread (inference mode and
+        // dispose scopes are per thread in TorchSharp), writing only its own rows of the output.
+        int next = -1;
+        Exception? failure = null;
+        var threads = new Thread[workers];
+        for (int w = 0; w < workers; w++)
+        {
+            threads[w] = new Thread(() =>
+            {
+                try
+                {
+                    using var inference = inference_mode();
+                    using var single = IntraOpThreads.Use(1, restoreTo: callerThreads);
+                    float[] chunkOutput = new float[ChunkRows * Outputs];
+                    for (int chunk = Interlocked.Increment(ref next); chunk < chunks && Volatile.Read(ref failure) is null; chunk = Interlocked.Increment(ref next))
+                        ScoreChunk(batcher, order, chunk, count, output, chunkOutput);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            }) { IsBackground = true, Name = "MLNet.Recurrent scoring" };
+            threads[w].Start();
+        }
+        foreach (Thread t in threads)
+            t.Join();
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    private void ScoreChunk(SequenceBatcher batcher, int[] order, int chunk, int count, float[] output, float[] chunkOutput)
+    {
+        int start = chunk * ChunkRows;
+        int[] rows = order.AsSpan(start, Math.Min(ChunkRows, count - start)).ToArray();
+        using var scope = NewDisposeScope();
+        using SequenceBatch batch = batcher.MakeBatch(rows);
+        Tensor result = model.call(batch.Tokens, batch.Lengths);
+        CopyOut(result, chunkOutput.AsSpan(0, rows.Length * Outputs));
+        for (int i = 0; i < rows.Length; i++)
+            chunkOutput.AsSpan(i * Outputs, Outputs).CopyTo(output.AsSpan(rows[i] * Outputs, Outputs));
     }
 
     private static void CopyOut(Tensor result, Span<float> destination)
