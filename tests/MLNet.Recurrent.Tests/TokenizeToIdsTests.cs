@@ -56,6 +56,24 @@ public sealed partial class TokenizeToIdsTests
     }
 
     [TestMethod]
+    public void VocabularyLearnedOverManyRowsEqualsAStraightforwardCount()
+    {
+        // Enough rows for the fit to split them over threads (it does on machines with more than one core): the counts
+        // of every share must add up to exactly what one pass over all rows gives.
+        var rng = new Random(9);
+        string[] words = Enumerable.Range(0, 3000).Select(i => "w" + (i * 7919 % 10007).ToString("x")).ToArray();
+        string[] texts = Enumerable.Range(0, 6000)
+            .Select(_ => string.Join(' ', Enumerable.Range(0, rng.Next(0, 30)).Select(_ => words[(int)Math.Min(words.Length - 1, Math.Abs(rng.NextDouble() * rng.NextDouble()) * words.Length)])))
+            .ToArray();
+        var model = Fit(new TokenizerOptions { MinimumFrequency = 3, MaximumVocabularySize = 1500 }, texts);
+
+        var counts = texts.SelectMany(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries)).GroupBy(w => w).Select(g => (Token: g.Key, Count: g.Count()));
+        string[] expected = counts.Where(c => c.Count >= 3).OrderByDescending(c => c.Count).ThenBy(c => c.Token, StringComparer.Ordinal)
+            .Take(1500 - 2).Select(c => c.Token).Prepend("<unk>").Prepend("<pad>").ToArray();
+        CollectionAssert.AreEqual(expected, model.Vocabulary.ToArray());
+    }
+
+    [TestMethod]
     public void VocabularyOrderDoesNotDependOnRowOrder()
     {
         string[] rows = ["x y z", "z y", "q z", "w"];

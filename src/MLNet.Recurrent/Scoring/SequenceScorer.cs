@@ -88,9 +88,8 @@ internal sealed class SequenceScorer
         Array.Sort(order, (a, b) => sequences[a].Length != sequences[b].Length ? sequences[a].Length.CompareTo(sequences[b].Length) : a.CompareTo(b));
         var batcher = new SequenceBatcher(sequences, null, null, ChunkRows, bucketByLength: false, seed: 0, device);
         int chunks = (count + ChunkRows - 1) / ChunkRows;
-        int callerThreads = IntraOpThreads.Current;
-        int workers = device.type == DeviceType.CPU ? Math.Min(callerThreads, chunks) : 1;
-        if (workers <= 1)
+        int threads = device.type == DeviceType.CPU ? IntraOpThreads.Current : 1;
+        if (threads <= 1)
         {
             float[] chunkOutput = new float[ChunkRows * Outputs];
             using var inference = inference_mode();
@@ -102,31 +101,13 @@ internal sealed class SequenceScorer
         // Chunks are independent: each worker takes the next one and runs it on one intra-op thread (inference mode and
         // dispose scopes are per thread in TorchSharp), writing only its own rows of the output.
         int next = -1;
-        Exception? failure = null;
-        var threads = new Thread[workers];
-        for (int w = 0; w < workers; w++)
+        ScoringWorkers.Run(Math.Min(threads, chunks), () =>
         {
-            threads[w] = new Thread(() =>
-            {
-                try
-                {
-                    using var inference = inference_mode();
-                    using var single = IntraOpThreads.Use(1, restoreTo: callerThreads);
-                    float[] chunkOutput = new float[ChunkRows * Outputs];
-                    for (int chunk = Interlocked.Increment(ref next); chunk < chunks && Volatile.Read(ref failure) is null; chunk = Interlocked.Increment(ref next))
-                        ScoreChunk(batcher, order, chunk, count, output, chunkOutput);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref failure, e, null);
-                }
-            }) { IsBackground = true, Name = "MLNet.Recurrent scoring" };
-            threads[w].Start();
-        }
-        foreach (Thread t in threads)
-            t.Join();
-        if (failure is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            using var inference = inference_mode();
+            float[] chunkOutput = new float[ChunkRows * Outputs];
+            for (int chunk = Interlocked.Increment(ref next); chunk < chunks; chunk = Interlocked.Increment(ref next))
+                ScoreChunk(batcher, order, chunk, count, output, chunkOutput);
+        });
     }
 
     private void ScoreChunk(SequenceBatcher batcher, int[] order, int chunk, int count, float[] output, float[] chunkOutput)

@@ -20,7 +20,14 @@ internal sealed class SpanTokenCounter
 
     /// <summary>Adds one occurrence of <paramref name="token"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ReadOnlySpan<char> token)
+    public void Add(ReadOnlySpan<char> token) => CountOf(token)++;
+
+    /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="token"/>.</summary>
+    public void Add(ReadOnlySpan<char> token, long count) => CountOf(token) += count;
+
+    /// <summary>The count of <paramref name="token"/>, added with count 0 when new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ref long CountOf(ReadOnlySpan<char> token)
     {
         uint hash = SpanTokenMap.Hash(token);
         var slots = _slots;
@@ -32,10 +39,7 @@ internal sealed class SpanTokenCounter
             if (entry == 0)
                 break;
             if (h == hash && token.SequenceEqual(_tokens[entry - 1]))
-            {
-                _counts[entry - 1]++;
-                return;
-            }
+                return ref _counts[entry - 1];
             slot = (slot + 1) & mask;
         }
         if (_count == _tokens.Length)
@@ -43,11 +47,13 @@ internal sealed class SpanTokenCounter
             Array.Resize(ref _tokens, _count * 2);
             Array.Resize(ref _counts, _count * 2);
         }
-        _tokens[_count] = token.ToString();
-        _counts[_count] = 1;
+        int index = _count;
+        _tokens[index] = token.ToString();
+        _counts[index] = 0;
         slots[slot] = (hash, ++_count);
         if (_count * 2 > slots.Length)
             Grow();
+        return ref _counts[index];
     }
 
     /// <summary>The distinct tokens with their counts, in first-seen order.</summary>

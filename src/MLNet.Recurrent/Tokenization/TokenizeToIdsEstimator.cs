@@ -80,17 +80,7 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
         }
         else
         {
-            var learner = new VocabularyLearner(o.Mode, o.EffectiveLowercase, o.KeepPunctuation);
-            using (DataViewRowCursor cursor = input.GetRowCursor([column]))
-            {
-                var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
-                ReadOnlyMemory<char> text = default;
-                while (cursor.MoveNext())
-                {
-                    getter(ref text);
-                    learner.Add(text.Span);
-                }
-            }
+            VocabularyLearner learner = Count(input, column);
             int maximumTokens = o.MaximumVocabularySize is int size ? size - o.ReservedIdCount : int.MaxValue;
             tokens = learner.SelectTokens(o.MinimumFrequency, maximumTokens);
         }
@@ -98,6 +88,81 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
         return o.Mode == TokenizerMode.Word
             ? new WordTokenCodec(vocabulary, o.EffectiveLowercase, o.KeepPunctuation)
             : new CharacterTokenCodec(vocabulary, o.EffectiveLowercase);
+    }
+
+    /// <summary>
+    /// Counts the column's tokens in one streaming pass. Word mode splits the rows over up to
+    /// <see cref="Environment.ProcessorCount"/> threads (ML.NET's cursor set, or its row splitter when the source cannot
+    /// split itself), each counting its share, and adds the counts up: the vocabulary does not depend on the split.
+    /// Character mode counts into a flat table far faster than rows can be handed between threads, so it uses one.
+    /// </summary>
+    private VocabularyLearner Count(IDataView input, DataViewSchema.Column column)
+    {
+        TokenizerOptions o = _options;
+        int threads = o.Mode == TokenizerMode.Word ? Math.Clamp(Environment.ProcessorCount, 1, MaximumFitThreads) : 1;
+        DataViewRowCursor[] cursors = threads > 1 ? input.GetRowCursorSet([column], threads) : [input.GetRowCursor([column])];
+        try
+        {
+            if (cursors.Length == 1 && threads > 1)
+                cursors = DataViewUtils.CreateSplitCursors(_host, cursors[0], threads);
+            var learners = new VocabularyLearner[cursors.Length];
+            if (cursors.Length == 1)
+            {
+                learners[0] = CountRows(cursors[0], column);
+            }
+            else
+            {
+                // Dedicated threads, not the thread pool: split cursors are fed by one reader, which waits for every
+                // consumer, so all of them must run at once.
+                Exception? failure = null;
+                var workers = new Thread[cursors.Length];
+                for (int i = 0; i < workers.Length; i++)
+                {
+                    int index = i;
+                    workers[i] = new Thread(() =>
+                    {
+                        try
+                        {
+                            learners[index] = CountRows(cursors[index], column);
+                        }
+                        catch (Exception e)
+                        {
+                            Interlocked.CompareExchange(ref failure, e, null);
+                        }
+                    }) { IsBackground = true, Name = "TokenizeToIds vocabulary" };
+                    workers[i].Start();
+                }
+                foreach (Thread worker in workers)
+                    worker.Join();
+                if (failure is not null)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+            for (int i = 1; i < learners.Length; i++)
+                learners[0].Merge(learners[i]);
+            return learners[0];
+        }
+        finally
+        {
+            foreach (DataViewRowCursor cursor in cursors)
+                cursor.Dispose();
+        }
+    }
+
+    /// <summary>Threads for counting a Word vocabulary at most (beyond a few, reading the rows is the bottleneck).</summary>
+    private const int MaximumFitThreads = 4;
+
+    private VocabularyLearner CountRows(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        TokenizerOptions o = _options;
+        var learner = new VocabularyLearner(o.Mode, o.EffectiveLowercase, o.KeepPunctuation);
+        var getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+        ReadOnlyMemory<char> text = default;
+        while (cursor.MoveNext())
+        {
+            getter(ref text);
+            learner.Add(text.Span);
+        }
+        return learner;
     }
 
     private static List<string> ReadVocabularyFile(string path)

@@ -67,6 +67,23 @@ internal sealed class VocabularyLearner
         }
     }
 
+    /// <summary>Adds the counts of <paramref name="other"/> (same mode and options), e.g. from another thread's share of the rows.</summary>
+    public void Merge(VocabularyLearner other)
+    {
+        if (other._mode != _mode || other._lowercase != _lowercase || other._keepPunctuation != _keepPunctuation)
+            throw new ArgumentException("The learners count different kinds of tokens.", nameof(other));
+        if (_bmp is null)
+        {
+            foreach (var (token, count) in other._words.Entries())
+                _words.Add(token, count);
+            return;
+        }
+        for (int c = 0; c < _bmp.Length; c++)
+            _bmp[c] += other._bmp![c];
+        foreach (var (codePoint, count) in other._supplementary)
+            CollectionsMarshal.GetValueRefOrAddDefault(_supplementary, codePoint, out _) += count;
+    }
+
     /// <summary>
     /// The learned tokens in id order: count ≥ <paramref name="minimumFrequency"/>, count descending then
     /// ordinal, at most <paramref name="maximumTokens"/> of them.

@@ -7,7 +7,7 @@ namespace MLNet.Recurrent;
 /// with OpenMP, whose thread count is per calling thread (<c>omp_set_num_threads</c>; MKL's is set thread-locally too),
 /// so this does not change the count other threads already use. Threads that call libtorch for the first time while a
 /// scope is open start with the count last set anywhere in the process (libtorch's shared default), which
-/// <see cref="Dispose"/> sets back to <c>restoreTo</c>.
+/// <see cref="Dispose"/> sets back.
 /// </summary>
 internal readonly struct IntraOpThreads : IDisposable
 {
@@ -25,9 +25,6 @@ internal readonly struct IntraOpThreads : IDisposable
 
     /// <summary>Runs the calling thread's ops on <paramref name="threads"/> threads until disposed, then restores its current count.</summary>
     public static IntraOpThreads Use(int threads) => new(threads, get_num_threads());
-
-    /// <summary>Runs the calling thread's ops on <paramref name="threads"/> threads until disposed, then sets <paramref name="restoreTo"/>.</summary>
-    public static IntraOpThreads Use(int threads, int restoreTo) => new(threads, restoreTo);
 
     /// <inheritdoc />
     public void Dispose()
