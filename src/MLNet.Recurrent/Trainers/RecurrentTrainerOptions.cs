@@ -95,8 +95,9 @@ public sealed class RecurrentTrainerOptions
 
     /// <summary>
     /// Whether rows of similar length are batched together (after the per-epoch shuffle), so batches carry little padding.
-    /// Bidirectional networks run batches packed either way (padding costs no recurrent compute); forward-only networks
-    /// train on the padded batch, so for them bucketing is what keeps the padding small. Default true.
+    /// Training runs the recurrent layers on the padded batch (forward-only layers read padding only after a row's
+    /// tokens; bidirectional ones reverse each row within its length for the backward direction), so bucketing is what
+    /// keeps the padding, and the compute spent on it, small. Default true.
     /// </summary>
     public bool BucketByLength { get; set; } = true;
 
