@@ -38,7 +38,7 @@ public sealed record TokenizeMeasurement(double MegabytesPerSecond, double First
             seconds.Add(clock.Elapsed.TotalSeconds);
         }
         seconds.Sort();
-        double median = seconds.Count % 2 == 1 ? seconds[seconds.Count / 2] : (seconds[seconds.Count / 2 - 1] + seconds[seconds.Count / 2]) / 2;
+        double median = Stopwatches.Median(seconds);
         return new TokenizeMeasurement(bytes / 1e6 / median, bytes / 1e6 / first,
             new { bytes, seconds = median, per_pass_s = seconds, first_pass_s = first, rows = rows.Count, tokens, vocab_size = vocabulary });
     }

@@ -17,11 +17,11 @@ internal sealed class LanguageModelGenerator
     private readonly float[] startLogits;
 
     /// <summary>
-    /// Whether one stream's steps run on one intra-op thread: for networks below
-    /// <see cref="SequenceScorer.SingleThreadedStepWeights"/> weights per step, libtorch splitting each step's small ops
-    /// over threads was slower (a 2×256 LSTM generated 2,308 chars/s at 2 threads and 8,094 at 1).
+    /// Weights one generated token multiplies (recurrent layers and output layer): small networks generate on one
+    /// intra-op thread (<see cref="IntraOpThreads.ForSmallSteps"/>; a 2×256 LSTM generated 2,308 chars/s at 2 threads and
+    /// 8,094 at 1).
     /// </summary>
-    private readonly bool singleThreaded;
+    private readonly long stepWeights;
 
     /// <param name="model">The trained model (eval mode).</param>
     /// <param name="device">The model's device.</param>
@@ -31,11 +31,7 @@ internal sealed class LanguageModelGenerator
         this.model = model;
         this.device = device;
         var a = model.Architecture;
-        long gates = a.Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
-        long stepWeights = (long)a.VocabularySize * a.HiddenSize;
-        for (int layer = 0; layer < a.NumberOfLayers; layer++)
-            stepWeights += gates * a.HiddenSize * ((layer == 0 ? a.EmbeddingSize : a.HiddenSize) + a.HiddenSize);
-        singleThreaded = device.type == DeviceType.CPU && stepWeights < SequenceScorer.SingleThreadedStepWeights;
+        stepWeights = (long)a.VocabularySize * a.HiddenSize + RecurrentLayers.StepWeights(a.Cell, a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, 1);
         startLogits = tokenCounts.Any(c => c > 0)
             ? tokenCounts.Select(c => c > 0 ? (float)Math.Log(c) : float.NegativeInfinity).ToArray()
             : new float[model.Architecture.VocabularySize];
@@ -145,7 +141,7 @@ internal sealed class LanguageModelGenerator
         public float[] Prompt(int[] ids)
         {
             using var noGrad = no_grad();
-            using var threads = owner.singleThreaded ? IntraOpThreads.Use(1) : default;
+            using var threads = IntraOpThreads.ForSmallSteps(owner.device, owner.stepWeights);
             using var scope = NewDisposeScope();
             Tensor? state = null;
             Tensor? last = null;
@@ -170,7 +166,7 @@ internal sealed class LanguageModelGenerator
         public float[] Step(int id)
         {
             using var noGrad = no_grad();
-            using var threads = owner.singleThreaded ? IntraOpThreads.Use(1) : default;
+            using var threads = IntraOpThreads.ForSmallSteps(owner.device, owner.stepWeights);
             using var scope = NewDisposeScope();
             if (hidden is null)
             {

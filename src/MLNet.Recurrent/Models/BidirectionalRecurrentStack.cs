@@ -32,12 +32,7 @@ internal sealed class BidirectionalRecurrentStack : nn.Module
             long input = k == 0 ? inputSize : 2 * hiddenSize;
             for (int d = 0; d < 2; d++)
             {
-                directions.Add(cell switch
-                {
-                    RecurrentCell.Lstm => nn.LSTM(input, hiddenSize, 1, batchFirst: true),
-                    RecurrentCell.Gru => nn.GRU(input, hiddenSize, 1, batchFirst: true),
-                    _ => nn.RNN(input, hiddenSize, 1, nn.NonLinearities.Tanh, batchFirst: true),
-                });
+                directions.Add(RecurrentLayers.Create(cell, input, hiddenSize, 1, 0));
             }
         }
         RegisterComponents();
@@ -108,23 +103,8 @@ internal sealed class BidirectionalRecurrentStack : nn.Module
     private static Tensor RunDirection(nn.Module layer, Tensor x, Tensor? packLengths)
     {
         if (packLengths is null)
-        {
-            return layer switch
-            {
-                LSTM lstm => lstm.call(x, null).Item1,
-                GRU gru => gru.call(x, null).Item1,
-                RNN rnn => rnn.call(x, null).Item1,
-                _ => throw new InvalidOperationException("Unknown recurrent layer."),
-            };
-        }
+            return RecurrentLayers.Run(layer, x).Output;
         var packed = nn.utils.rnn.pack_padded_sequence(x, packLengths, batch_first: true, enforce_sorted: false);
-        nn.utils.rnn.PackedSequence result = layer switch
-        {
-            LSTM lstm => lstm.call(packed, null).Item1,
-            GRU gru => gru.call(packed, null).Item1,
-            RNN rnn => rnn.call(packed, null).Item1,
-            _ => throw new InvalidOperationException("Unknown recurrent layer."),
-        };
-        return nn.utils.rnn.pad_packed_sequence(result, batch_first: true, total_length: x.shape[1]).Item1;
+        return nn.utils.rnn.pad_packed_sequence(RecurrentLayers.Run(layer, packed).Output, batch_first: true, total_length: x.shape[1]).Item1;
     }
 }

@@ -29,12 +29,7 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         double interLayerDropout = options.NumberOfLayers > 1 ? options.Dropout : 0;
         rnn = options.Bidirectional
             ? new BidirectionalRecurrentStack(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout)
-            : options.Cell switch
-            {
-                RecurrentCell.Lstm => nn.LSTM(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, batchFirst: true, dropout: interLayerDropout),
-                RecurrentCell.Gru => nn.GRU(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, batchFirst: true, dropout: interLayerDropout),
-                _ => nn.RNN(options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, nn.NonLinearities.Tanh, batchFirst: true, dropout: interLayerDropout),
-            };
+            : RecurrentLayers.Create(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout);
         RegisterComponents();
         PaddedInference = options.Cell == RecurrentCell.Lstm;
         fusedInferenceExact = new Lazy<bool>(ProbeFusedInference, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -177,31 +172,9 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         return (lengths.min().item<long>() == width && lengths.max().item<long>() == width, lengths.min().item<long>() == 0);
     }
 
-    private (Tensor Output, Tensor Hidden) RunPadded(Tensor x) => rnn switch
-    {
-        LSTM lstm => Drop3(lstm.call(x, null)),
-        GRU gru => gru.call(x, null),
-        RNN r => r.call(x, null),
-        _ => throw new InvalidOperationException("Unknown recurrent layer."),
-    };
+    private (Tensor Output, Tensor Hidden) RunPadded(Tensor x) => RecurrentLayers.Run(rnn, x);
 
-    private (nn.utils.rnn.PackedSequence Output, Tensor Hidden) RunPacked(nn.utils.rnn.PackedSequence x)
-    {
-        switch (rnn)
-        {
-            case LSTM lstm:
-                var (o, h, _) = lstm.call(x, null);
-                return (o, h);
-            case GRU gru:
-                return gru.call(x, null);
-            case RNN r:
-                return r.call(x, null);
-            default:
-                throw new InvalidOperationException("Unknown recurrent layer.");
-        }
-    }
-
-    private static (Tensor, Tensor) Drop3((Tensor Output, Tensor Hidden, Tensor Cell) t) => (t.Output, t.Hidden);
+    private (nn.utils.rnn.PackedSequence Output, Tensor Hidden) RunPacked(nn.utils.rnn.PackedSequence x) => RecurrentLayers.Run(rnn, x);
 
     private Tensor Pool(Tensor? output, Tensor hidden, Tensor? lengths)
     {

@@ -22,12 +22,6 @@ internal sealed class SequenceScorer
     /// <summary>Rows per forward pass of <see cref="Score"/>.</summary>
     internal const int ChunkRows = 64;
 
-    /// <summary>
-    /// Single-row forward passes whose recurrent layers multiply fewer weights than this per time step run on one
-    /// intra-op thread (LSTM-128 over 64-wide embeddings: about 98 K); bigger networks keep the thread's count.
-    /// </summary>
-    internal const long SingleThreadedStepWeights = 1 << 21;
-
     private readonly nn.Module<Tensor, Tensor, Tensor> model;
     private readonly Device device;
 
@@ -36,25 +30,12 @@ internal sealed class SequenceScorer
         this.model = model;
         this.device = device;
         Outputs = outputs;
-        if (model is RecurrentSequenceModel sequenceModel)
-            StepWeights = StepWeightsOf(sequenceModel.Encoder.Options);
+        if (model is RecurrentSequenceModel { Encoder.Options: var o })
+            StepWeights = RecurrentLayers.StepWeights(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, o.Bidirectional ? 2 : 1);
     }
 
     /// <summary>Weights the recurrent layers multiply per time step and row (0 when the model is not a <see cref="RecurrentSequenceModel"/>).</summary>
     internal long StepWeights { get; }
-
-    private static long StepWeightsOf(RecurrentEncoderOptions o)
-    {
-        long gates = o.Cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
-        int directions = o.Bidirectional ? 2 : 1;
-        long total = 0;
-        for (int layer = 0; layer < o.NumberOfLayers; layer++)
-        {
-            long input = layer == 0 ? o.EmbeddingSize : (long)directions * o.HiddenSize;
-            total += directions * gates * o.HiddenSize * (input + o.HiddenSize);
-        }
-        return total;
-    }
 
     /// <summary>Outputs per row.</summary>
     public int Outputs { get; }
@@ -63,7 +44,7 @@ internal sealed class SequenceScorer
     public void ScoreOne(ReadOnlySpan<int> ids, Span<float> output)
     {
         using var inference = inference_mode();
-        using var threads = device.type == DeviceType.CPU && StepWeights is > 0 and < SingleThreadedStepWeights ? IntraOpThreads.Use(1) : default;
+        using var threads = IntraOpThreads.ForSmallSteps(device, StepWeights);
         using var scope = NewDisposeScope();
         int n = ids.Length;
         long[] buffer = new long[Math.Max(1, n)]; // an empty row runs one <pad> step with length 0 (the encoder zeroes it)
