@@ -29,9 +29,9 @@ cd "$ROOT"
 COMMAND="$({ env | grep -E '^(BENCH_[A-Z_]+|AUSTEN_DATA_DIR|PYTHON)=' || true; } | sort | tr '\n' ' ')benchmarks/run.sh $MODE"
 
 case "$MODE" in
-  smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50; TOK_PASSES=1 ;;
-  quick) REPS=3; EPOCHS=1; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5 ;;
-  full)  REPS=5; EPOCHS=3; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5 ;;
+  smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50; TOK_PASSES=1; INFER_PASSES=1 ;;
+  quick) REPS=3; EPOCHS=1; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5; INFER_PASSES=3 ;;
+  full)  REPS=5; EPOCHS=3; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5; INFER_PASSES=3 ;;
   *) echo "usage: $0 [smoke|quick|full]" >&2; exit 2 ;;
 esac
 REPS="${BENCH_REPS:-$REPS}"
@@ -207,12 +207,12 @@ for ((rep = 0; rep < REPS; rep++)); do
     for t in $THREADS; do
       if [ "$PYTORCH_OK" = 1 ]; then
         run pytorch "$t" "${PYTORCH_ENV[@]}" "$PYTHON" benchmarks/pytorch/austen_lstm.py --model "$model" \
-          --threads "$t" --epochs "$EPOCHS" --seed "$SEED" --latency-calls "$LATENCY_CALLS" --tokenize-passes "$TOK_PASSES" \
+          --threads "$t" --epochs "$EPOCHS" --seed "$SEED" --latency-calls "$LATENCY_CALLS" --tokenize-passes "$TOK_PASSES" --infer-passes "$INFER_PASSES" \
           "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
       fi
       if [ "$OURS_OK" = 1 ]; then
         run ours "$t" "${DOTNET_RUN_OURS[@]}" --suite classify --model "$model" --threads "$t" --epochs "$EPOCHS" \
-          --seed "$SEED" --latency-calls "$LATENCY_CALLS" --tokenize-passes "$TOK_PASSES" "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
+          --seed "$SEED" --latency-calls "$LATENCY_CALLS" --tokenize-passes "$TOK_PASSES" --infer-passes "$INFER_PASSES" "${ROWS_ARG[@]}" "${LEN_ARG[@]}" --run "$rep"
       fi
     done
   done

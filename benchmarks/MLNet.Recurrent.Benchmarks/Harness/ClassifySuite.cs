@@ -87,9 +87,15 @@ public static class ClassifySuite
         List<TokenRow> idRows = ml.Data.CreateEnumerable<TokenRow>(ids, reuseRowObject: false).ToList(); // also fills the cache
         RecurrentPredictionTransformer predictor = chain.LastTransformer;
         ScoreAll(predictor.Transform(ml.Data.TakeRows(ids, 256))); // warm-up batch
-        var batched = Stopwatch.StartNew();
-        int scored = ScoreAll(predictor.Transform(ids));
-        double inferSeconds = batched.Elapsed.TotalSeconds;
+        var passSeconds = new List<double>();
+        int scored = 0;
+        for (int pass = 0; pass < Math.Max(1, o.InferPasses); pass++)
+        {
+            var batched = Stopwatch.StartNew();
+            scored = ScoreAll(predictor.Transform(ids));
+            passSeconds.Add(batched.Elapsed.TotalSeconds);
+        }
+        double inferSeconds = Median(passSeconds);
 
         // Single-row latency: PredictionEngine on token ids (as the PyTorch side calls model(x) on ids), test rows in order.
         double[] latency = Latency(ml.Model.CreatePredictionEngine<TokenRow, ClassPrediction>(predictor, NotOwned), idRows, o.LatencyCalls);
@@ -107,7 +113,7 @@ public static class ClassifySuite
         output.Emit("e2e", model, t, "startup_s", startup, new { what = "runtime start + TorchSharp native load", native_load_s = nativeLoad.Elapsed.TotalSeconds });
         output.Emit("accuracy", model, t, "micro_accuracy", metrics.MicroAccuracy, new { rows = testRows, log_loss = metrics.LogLoss });
         output.Emit("accuracy", model, t, "macro_accuracy", metrics.MacroAccuracy);
-        output.Emit("infer", model, t, "seq_per_s", scored / inferSeconds, new { rows = scored, seconds = inferSeconds, what = "RecurrentPredictionTransformer.Transform over cached token ids, read through a cursor (scores in batches internally)" });
+        output.Emit("infer", model, t, "seq_per_s", scored / inferSeconds, new { rows = scored, seconds = inferSeconds, per_pass_s = passSeconds, what = "RecurrentPredictionTransformer.Transform over cached token ids, read through a cursor (scores in batches internally); median of the timed passes" });
         output.Emit("infer", model, t, "latency_p50_ms", Percentile(latency, 50), new { calls = latency.Length, from_text_p50_ms = Percentile(textLatency, 50), from_text_p99_ms = Percentile(textLatency, 99) });
         output.Emit("infer", model, t, "latency_p99_ms", Percentile(latency, 99), new { calls = latency.Length });
         output.Emit("rss", model, t, "peak_rss_mb", HarnessOutput.PeakRssMb());

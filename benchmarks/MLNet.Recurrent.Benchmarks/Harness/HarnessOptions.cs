@@ -28,6 +28,9 @@ public sealed record HarnessOptions
     /// <summary>Timed single-row calls (after 20 warm-up calls).</summary>
     public int LatencyCalls { get; init; } = 500;
 
+    /// <summary>Timed batched-inference passes over the test set: <c>infer/seq_per_s</c> is their median.</summary>
+    public int InferPasses { get; init; } = 3;
+
     /// <summary>Keep R rows evenly spaced over each file (<c>row[i * n / R]</c>); null keeps all.</summary>
     public int? MaxRows { get; init; }
 
@@ -69,6 +72,7 @@ public sealed record HarnessOptions
             Epochs = a.GetInt("epochs", mode == "full" ? 3 : 1),
             Seed = a.GetNonNegativeInt("seed", 42),
             LatencyCalls = a.GetInt("latency-calls", 500),
+            InferPasses = a.GetInt("infer-passes", mode == "smoke" ? 1 : 3),
             MaxRows = a.Has("max-rows") ? a.GetInt("max-rows", 0) : null,
             MaxLen = a.Has("max-len") ? a.GetInt("max-len", 0) : null,
             Run = a.GetNonNegativeInt("run", 0),

@@ -9,8 +9,8 @@ namespace MLNet.Recurrent;
 /// A plain TorchSharp module: <c>forward(tokens [B, T] int64, lengths [B] int64 on the CPU)</c> returns
 /// <c>[B, OutputSize]</c>. Padding never influences a row's output and is never pooled: training runs on the padded,
 /// length-bucketed batch (forward-only layers read padding only after a row's real tokens; bidirectional layers run the
-/// reverse direction over each row reversed in place), prediction does too where the fused kernel is verified exact on
-/// this machine and packs otherwise. A sequence of length 0 yields the initial (zero) state.
+/// reverse direction over each row reversed in place); prediction packs the batch (see <see cref="PaddedInference"/>).
+/// A sequence of length 0 yields the initial (zero) state.
 /// </summary>
 public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -24,6 +24,7 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        TorchRuntime.EnsureLoaded();
         this.options = options;
         embedding = nn.Embedding(options.VocabularySize, options.EmbeddingSize, padding_idx: 0);
         double interLayerDropout = options.NumberOfLayers > 1 ? options.Dropout : 0;
@@ -31,7 +32,7 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
             ? new BidirectionalRecurrentStack(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout)
             : RecurrentLayers.Create(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout);
         RegisterComponents();
-        PaddedInference = options.Cell == RecurrentCell.Lstm;
+        PaddedInference = options.Cell == RecurrentCell.Lstm && !OneDnnRecurrentWorkaround.OneDnnDisabled;
         fusedInferenceExact = new Lazy<bool>(ProbeFusedInference, LazyThreadSafetyMode.ExecutionAndPublication);
         if (generator is not null)
             Initialize(generator);
@@ -103,9 +104,11 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>
     /// Whether prediction batches (no autograd) with padding run the recurrent layers on the padded batch instead of a
-    /// packed sequence. On by default for LSTMs, whose fused padded kernel measured about 2.5x faster than the packed path
-    /// for prediction on CPU (used only where verified, see <see cref="FusedInferenceIsExact"/>); off for GRU and RNN
-    /// layers. Training always runs padded.
+    /// packed sequence. Off by default: with libtorch's oneDNN turned off (<see cref="OneDnnRecurrentWorkaround"/>, the
+    /// normal case) both run the same native kernels, and packing skips the padded steps (Austen test paragraphs ≤ 160
+    /// words, sorted into chunks of 64: ~1.2 padded steps per real token; packed scoring measured 1.1–1.2x faster,
+    /// docs/benchmarks.md). On for LSTMs only when oneDNN could not be turned off, where its fused padded kernel is faster
+    /// (used only where verified, see <see cref="FusedInferenceIsExact"/>). Training always runs padded.
     /// </summary>
     internal bool PaddedInference { get; set; }
 

@@ -25,6 +25,9 @@ internal static class OneDnnRecurrentWorkaround
     /// <summary>Null when oneDNN was turned off; otherwise why it could not be.</summary>
     public static string? Problem { get; private set; }
 
+    /// <summary>Whether <see cref="DisableOneDnn"/> has turned oneDNN off in this process.</summary>
+    public static bool OneDnnDisabled { get; private set; }
+
     /// <summary>Turns oneDNN off in libtorch; returns false (and sets <see cref="Problem"/>) when libtorch's symbols cannot be found.</summary>
     public static bool DisableOneDnn()
     {
@@ -43,6 +46,7 @@ internal static class OneDnnRecurrentWorkaround
             Marshal.GetDelegateForFunctionPointer<SetEnabled>(set)(instance, 0);
             bool enabled = Marshal.GetDelegateForFunctionPointer<GetEnabled>(get)(instance) != 0;
             Problem = enabled ? "libtorch kept oneDNN enabled." : null;
+            OneDnnDisabled = !enabled;
             return !enabled;
         }
         Problem = "libtorch_cpu does not export at::Context::setUserEnabledMkldnn.";
