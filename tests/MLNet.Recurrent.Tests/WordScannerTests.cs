@@ -3,7 +3,7 @@ using System.Text;
 
 namespace MLNet.Recurrent.Tests;
 
-/// <summary>The vectorized Word scanner against a straightforward per-character reading of its documented rules.</summary>
+/// <summary>The Word scanner (tokens and the hashes it computes while scanning) against a straightforward per-character reading of its documented rules.</summary>
 [TestClass]
 public sealed class WordScannerTests
 {
@@ -38,8 +38,11 @@ public sealed class WordScannerTests
     {
         var tokens = new List<string>();
         int position = 0;
-        while (WordScanner.Next(text, ref position, keepPunctuation, out int start, out int length))
+        while (WordScanner.Next(text, ref position, keepPunctuation, out int start, out int length, out uint hash))
+        {
             tokens.Add(text.Substring(start, length));
+            Assert.AreEqual(SpanTokenMap.Hash(text.AsSpan(start, length)), hash, $"the hash computed while scanning '{Escape(tokens[^1])}'");
+        }
         return tokens;
     }
 

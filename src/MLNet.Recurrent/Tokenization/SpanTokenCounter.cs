@@ -20,16 +20,19 @@ internal sealed class SpanTokenCounter
 
     /// <summary>Adds one occurrence of <paramref name="token"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ReadOnlySpan<char> token) => CountOf(token)++;
+    public void Add(ReadOnlySpan<char> token) => CountOf(token, SpanTokenMap.Hash(token))++;
+
+    /// <summary>Adds one occurrence of <paramref name="token"/>, whose <see cref="SpanTokenMap.Hash"/> is <paramref name="hash"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Add(ReadOnlySpan<char> token, uint hash) => CountOf(token, hash)++;
 
     /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="token"/>.</summary>
-    public void Add(ReadOnlySpan<char> token, long count) => CountOf(token) += count;
+    public void Add(ReadOnlySpan<char> token, long count) => CountOf(token, SpanTokenMap.Hash(token)) += count;
 
     /// <summary>The count of <paramref name="token"/>, added with count 0 when new.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ref long CountOf(ReadOnlySpan<char> token)
+    private ref long CountOf(ReadOnlySpan<char> token, uint hash)
     {
-        uint hash = SpanTokenMap.Hash(token);
         var slots = _slots;
         int mask = slots.Length - 1;
         int slot = (int)(hash & (uint)mask);

@@ -45,9 +45,12 @@ internal sealed class SpanTokenMap
 
     /// <summary>The id of <paramref name="token"/>, or <paramref name="missing"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Find(ReadOnlySpan<char> token, int missing)
+    public int Find(ReadOnlySpan<char> token, int missing) => Find(token, Hash(token), missing);
+
+    /// <summary>The id of <paramref name="token"/>, whose <see cref="Hash"/> is <paramref name="hash"/>, or <paramref name="missing"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Find(ReadOnlySpan<char> token, uint hash, int missing)
     {
-        uint hash = Hash(token);
         var slots = _slots;
         int slot = (int)(hash & (uint)_mask);
         while (true)
@@ -61,12 +64,20 @@ internal sealed class SpanTokenMap
         }
     }
 
+    /// <summary>FNV-1a over the token's UTF-16 code units.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static uint Hash(ReadOnlySpan<char> token)
     {
-        uint hash = 2166136261;
+        uint hash = HashSeed;
         foreach (char c in token)
-            hash = (hash ^ c) * 16777619;
+            hash = HashStep(hash, c);
         return hash;
     }
+
+    /// <summary>The hash of the empty token; <see cref="HashStep"/> adds one char.</summary>
+    internal const uint HashSeed = 2166136261;
+
+    /// <summary>Adds <paramref name="c"/> to a hash started at <see cref="HashSeed"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint HashStep(uint hash, char c) => (hash ^ c) * 16777619;
 }

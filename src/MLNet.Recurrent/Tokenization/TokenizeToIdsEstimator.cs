@@ -92,8 +92,9 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
 
     /// <summary>
     /// Counts the column's tokens in one streaming pass. Word mode splits the rows over up to
-    /// <see cref="Environment.ProcessorCount"/> threads (ML.NET's cursor set, or its row splitter when the source cannot
-    /// split itself), each counting its share, and adds the counts up: the vocabulary does not depend on the split.
+    /// <see cref="Environment.ProcessorCount"/> threads (ML.NET's cursor set, or <see cref="BlockedVocabularyCounter"/>'s
+    /// blocks of rows when the source cannot split itself), each counting its share, and adds the counts up: the
+    /// vocabulary does not depend on the split.
     /// Character mode counts into a flat table far faster than rows can be handed between threads, so it uses one.
     /// </summary>
     private VocabularyLearner Count(IDataView input, DataViewSchema.Column column)
@@ -104,7 +105,7 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
         try
         {
             if (cursors.Length == 1 && threads > 1)
-                cursors = DataViewUtils.CreateSplitCursors(_host, cursors[0], threads);
+                return BlockedVocabularyCounter.Count(cursors[0], column, threads, () => new VocabularyLearner(o.Mode, o.EffectiveLowercase, o.KeepPunctuation));
             var learners = new VocabularyLearner[cursors.Length];
             if (cursors.Length == 1)
             {
@@ -112,8 +113,8 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
             }
             else
             {
-                // Dedicated threads, not the thread pool: split cursors are fed by one reader, which waits for every
-                // consumer, so all of them must run at once.
+                // One dedicated thread per cursor of the source's own cursor set (which may share a reader that
+                // waits for every consumer, so all of them must run at once).
                 Exception? failure = null;
                 var workers = new Thread[cursors.Length];
                 for (int i = 0; i < workers.Length; i++)

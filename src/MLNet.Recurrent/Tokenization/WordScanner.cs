@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace MLNet.Recurrent;
@@ -22,34 +23,59 @@ internal static class WordScanner
     /// Finds the next token at or after <paramref name="position"/>; returns false at the end of the text.
     /// On return <paramref name="position"/> is just past the token.
     /// </summary>
+    public static bool Next(ReadOnlySpan<char> text, ref int position, bool keepPunctuation, out int start, out int length) =>
+        Next(text, ref position, keepPunctuation, out start, out length, out _);
+
+    /// <summary>
+    /// <see cref="Next(ReadOnlySpan{char}, ref int, bool, out int, out int)"/>, also giving the token's
+    /// <see cref="SpanTokenMap.Hash"/>, computed while scanning so the lookup does not read the token again.
+    /// </summary>
     /// <remarks>
     /// This and the other per-token loops (Word/Character encoding, vocabulary counting) are compiled fully optimized on
     /// first use: text is usually tokenized once per process, and under tiered compilation the first passes over a
     /// dataset ran on unoptimized code at a fraction of the steady speed (docs/benchmarks.md, "Tokenization").
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool Next(ReadOnlySpan<char> text, ref int position, bool keepPunctuation, out int start, out int length)
+    public static bool Next(ReadOnlySpan<char> text, ref int position, bool keepPunctuation, out int start, out int length, out uint hash)
     {
+        // Unchecked reads: every index is below text.Length (a surrogate pair's width 2 is only reported when its low
+        // half exists), and ASCII kinds are read for c < 128 from a 128-entry table.
+        ref char chars = ref MemoryMarshal.GetReference(text);
+        ref byte asciiKinds = ref MemoryMarshal.GetArrayDataReference(AsciiKinds);
+        int n = text.Length;
         int i = position;
-        while (i < text.Length)
+        while (i < n)
         {
-            byte kind = Classify(text, i, out int width);
+            char c = Unsafe.Add(ref chars, i);
+            int width = 1;
+            int kind = Unsafe.Add(ref asciiKinds, (nint)(c & 127));
+            if (c >= 128)
+                (kind, width) = ClassifyNonAsciiPacked(text, i);
             if (kind == WordChar)
             {
                 start = i;
-                i += width;
-                while (i < text.Length)
+                uint h = SpanTokenMap.HashSeed;
+                while (true)
                 {
-                    kind = Classify(text, i, out width);
-                    if (kind == WordChar)
-                        i += width;
-                    else if (kind == Apostrophe && i + width < text.Length && Classify(text, i + width, out _) == WordChar)
-                        i += width;
-                    else
+                    // Take the current word character (or an apostrophe between two of them).
+                    h = SpanTokenMap.HashStep(h, c);
+                    if (width == 2)
+                        h = SpanTokenMap.HashStep(h, Unsafe.Add(ref chars, i + 1));
+                    i += width;
+                    if (i >= n)
                         break;
+                    c = Unsafe.Add(ref chars, i);
+                    width = 1;
+                    kind = Unsafe.Add(ref asciiKinds, (nint)(c & 127));
+                    if (c >= 128)
+                        (kind, width) = ClassifyNonAsciiPacked(text, i);
+                    if (kind == WordChar || (kind == Apostrophe && i + width < n && IsWordChar(text, i + width)))
+                        continue;
+                    break;
                 }
                 length = i - start;
                 position = i;
+                hash = h;
                 return true;
             }
             if (kind != Separator && keepPunctuation)
@@ -57,12 +83,14 @@ internal static class WordScanner
                 start = i;
                 length = width;
                 position = i + width;
+                hash = SpanTokenMap.Hash(text.Slice(i, width));
                 return true;
             }
             i += width;
         }
         position = i;
         start = length = 0;
+        hash = 0;
         return false;
     }
 
@@ -87,6 +115,16 @@ internal static class WordScanner
         }
         return ClassifyNonAscii(text, index, out width);
     }
+
+    /// <summary><see cref="ClassifyNonAscii"/> returning the width with the kind, so callers' locals stay in registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (int Kind, int Width) ClassifyNonAsciiPacked(ReadOnlySpan<char> text, int index)
+    {
+        byte kind = ClassifyNonAscii(text, index, out int width);
+        return (kind, width);
+    }
+
+    private static bool IsWordChar(ReadOnlySpan<char> text, int index) => Classify(text, index, out _) == WordChar;
 
     private static byte ClassifyNonAscii(ReadOnlySpan<char> text, int index, out int width)
     {

@@ -38,8 +38,8 @@ internal sealed class WordTokenCodec : TokenCodec
         SpanTokenMap lookup = _lookup;
         bool keepPunctuation = KeepPunctuation;
         int position = 0;
-        while (buffer.Count < stopAt && WordScanner.Next(standardized, ref position, keepPunctuation, out int start, out int length))
-            buffer.Add(lookup.Find(standardized.Slice(start, length), TokenVocabulary.UnknownId));
+        while (buffer.Count < stopAt && WordScanner.Next(standardized, ref position, keepPunctuation, out int start, out int length, out uint hash))
+            buffer.Add(lookup.Find(standardized.Slice(start, length), hash, TokenVocabulary.UnknownId));
     }
 
     private protected override void DecodeCore(ReadOnlySpan<int> ids, StringBuilder text)
