@@ -22,9 +22,12 @@ internal sealed class SpanTokenCounter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<char> token) => CountOf(token, SpanTokenMap.Hash(token))++;
 
-    /// <summary>Adds one occurrence of <paramref name="token"/>, whose <see cref="SpanTokenMap.Hash"/> is <paramref name="hash"/>.</summary>
+    /// <summary>
+    /// Adds one occurrence of <paramref name="token"/>, whose <see cref="SpanTokenMap.Hash"/> is <paramref name="hash"/>
+    /// (named apart from <see cref="Add(ReadOnlySpan{char}, long)"/>, which an integer literal would otherwise not reach).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ReadOnlySpan<char> token, uint hash) => CountOf(token, hash)++;
+    public void AddHashed(ReadOnlySpan<char> token, uint hash) => CountOf(token, hash)++;
 
     /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="token"/>.</summary>
     public void Add(ReadOnlySpan<char> token, long count) => CountOf(token, SpanTokenMap.Hash(token)) += count;

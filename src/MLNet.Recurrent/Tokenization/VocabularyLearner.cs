@@ -46,7 +46,7 @@ internal sealed class VocabularyLearner
     {
         int position = 0;
         while (WordScanner.Next(s, ref position, _keepPunctuation, out int start, out int length, out uint hash))
-            _words.Add(s.Slice(start, length), hash);
+            _words.AddHashed(s.Slice(start, length), hash);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)

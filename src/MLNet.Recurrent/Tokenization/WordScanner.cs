@@ -21,13 +21,7 @@ internal static class WordScanner
 
     /// <summary>
     /// Finds the next token at or after <paramref name="position"/>; returns false at the end of the text.
-    /// On return <paramref name="position"/> is just past the token.
-    /// </summary>
-    public static bool Next(ReadOnlySpan<char> text, ref int position, bool keepPunctuation, out int start, out int length) =>
-        Next(text, ref position, keepPunctuation, out start, out length, out _);
-
-    /// <summary>
-    /// <see cref="Next(ReadOnlySpan{char}, ref int, bool, out int, out int)"/>, also giving the token's
+    /// On return <paramref name="position"/> is just past the token and <paramref name="hash"/> is its
     /// <see cref="SpanTokenMap.Hash"/>, computed while scanning so the lookup does not read the token again.
     /// </summary>
     /// <remarks>
@@ -50,7 +44,7 @@ internal static class WordScanner
             int width = 1;
             int kind = Unsafe.Add(ref asciiKinds, (nint)(c & 127));
             if (c >= 128)
-                (kind, width) = ClassifyNonAsciiPacked(text, i);
+                (kind, width) = ClassifyNonAscii(text, i);
             if (kind == WordChar)
             {
                 start = i;
@@ -68,7 +62,7 @@ internal static class WordScanner
                     width = 1;
                     kind = Unsafe.Add(ref asciiKinds, (nint)(c & 127));
                     if (c >= 128)
-                        (kind, width) = ClassifyNonAsciiPacked(text, i);
+                        (kind, width) = ClassifyNonAscii(text, i);
                     if (kind == WordChar || (kind == Apostrophe && i + width < n && IsWordChar(text, i + width)))
                         continue;
                     break;
@@ -104,60 +98,31 @@ internal static class WordScanner
         return destination;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte Classify(ReadOnlySpan<char> text, int index, out int width)
+    private static bool IsWordChar(ReadOnlySpan<char> text, int index)
     {
         char c = text[index];
-        if (c < 128)
-        {
-            width = 1;
-            return AsciiKinds[c];
-        }
-        return ClassifyNonAscii(text, index, out width);
+        return (c < 128 ? AsciiKinds[c] : ClassifyNonAscii(text, index).Kind) == WordChar;
     }
 
-    /// <summary><see cref="ClassifyNonAscii"/> returning the width with the kind, so callers' locals stay in registers.</summary>
+    /// <summary>The kind of the (possibly two-unit) character at <paramref name="index"/> and its width, returned together so callers' locals stay in registers.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static (int Kind, int Width) ClassifyNonAsciiPacked(ReadOnlySpan<char> text, int index)
+    private static (int Kind, int Width) ClassifyNonAscii(ReadOnlySpan<char> text, int index)
     {
-        byte kind = ClassifyNonAscii(text, index, out int width);
-        return (kind, width);
-    }
-
-    private static bool IsWordChar(ReadOnlySpan<char> text, int index) => Classify(text, index, out _) == WordChar;
-
-    private static byte ClassifyNonAscii(ReadOnlySpan<char> text, int index, out int width)
-    {
-        if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out width) != OperationStatus.Done)
-        {
-            width = 1; // a lone surrogate: a symbol of its own
-            return Punctuation;
-        }
+        if (Rune.DecodeFromUtf16(text[index..], out Rune rune, out int width) != OperationStatus.Done)
+            return (Punctuation, 1); // a lone surrogate: a symbol of its own
         if (rune.Value == '\u2019')
-            return Apostrophe;
-        switch (Rune.GetUnicodeCategory(rune))
+            return (Apostrophe, width);
+        byte kind = Rune.GetUnicodeCategory(rune) switch
         {
-            case UnicodeCategory.UppercaseLetter:
-            case UnicodeCategory.LowercaseLetter:
-            case UnicodeCategory.TitlecaseLetter:
-            case UnicodeCategory.ModifierLetter:
-            case UnicodeCategory.OtherLetter:
-            case UnicodeCategory.NonSpacingMark:
-            case UnicodeCategory.SpacingCombiningMark:
-            case UnicodeCategory.EnclosingMark:
-            case UnicodeCategory.DecimalDigitNumber:
-            case UnicodeCategory.LetterNumber:
-            case UnicodeCategory.OtherNumber:
-                return WordChar;
-            case UnicodeCategory.SpaceSeparator:
-            case UnicodeCategory.LineSeparator:
-            case UnicodeCategory.ParagraphSeparator:
-            case UnicodeCategory.Control:
-            case UnicodeCategory.Format:
-                return Separator;
-            default:
-                return Punctuation;
-        }
+            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.NonSpacingMark
+                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber
+                or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => WordChar,
+            UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+                or UnicodeCategory.Control or UnicodeCategory.Format => Separator,
+            _ => Punctuation,
+        };
+        return (kind, width);
     }
 
     private static byte[] BuildAsciiKinds()
