@@ -130,4 +130,27 @@ public sealed class TokenCodecTests
         Assert.AreEqual(-1, map.Find("W0", -1));
         Assert.AreEqual(-1, map.Find("w100000", -1));
     }
+
+    [TestMethod]
+    public void SpanTokenMapFindsTokensInsideATextWhateverTheirLengthPositionOrSharedPrefix()
+    {
+        // Short tokens are matched on their masked first eight chars and length, read in place from the text; longer ones
+        // compare the whole string. Tokens sharing eight chars, differing only by a trailing NUL, or sitting at the end of
+        // the text must all resolve to their own id.
+        string[] tokens = ["abcdefgh", "abcdefghi", "abcdefghij", "abcdefgh\0", "a", "a\0", "ab", "abcd", "abcde", "zzzzzzzzzzzzzzzzzzzzz", "é’"];
+        var map = new SpanTokenMap(tokens);
+        string text = "  " + string.Join(" ", tokens) + "abcdefgh";
+        int position = 2;
+        for (int id = 0; id < tokens.Length; id++)
+        {
+            Assert.AreEqual(id, map.Find(text, position, tokens[id].Length, -1), $"'{tokens[id]}' in place");
+            Assert.AreEqual(id, map.Find(tokens[id], -1), $"'{tokens[id]}' as a span");
+            position += tokens[id].Length + 1;
+        }
+        Assert.AreEqual(0, map.Find(text, text.Length - 8, 8, -1), "a token at the very end of the text");
+        Assert.AreEqual(4, map.Find(text, text.Length - 8, 1, -1));
+        Assert.AreEqual(-1, map.Find(text, text.Length - 8, 3, -1), "'abc' is not in the vocabulary");
+        Assert.AreEqual(-1, map.Find(text, 0, 2, -1), "two spaces are not in the vocabulary");
+        Assert.AreEqual(-1, map.Find("abcdefghik", -1), "shares nine chars with a token");
+    }
 }

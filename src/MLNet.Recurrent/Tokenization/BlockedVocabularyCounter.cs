@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML;
@@ -71,18 +72,28 @@ internal static class BlockedVocabularyCounter
             threads[w].Start();
         }
 
+        var blocks = new List<Block>();
+        Block NextBlock()
+        {
+            if (free.TryTake(out Block? reused))
+                return reused;
+            var created = new Block(blockChars);
+            blocks.Add(created);
+            return created;
+        }
+
         try
         {
             ValueGetter<ReadOnlyMemory<char>> getter = cursor.GetGetter<ReadOnlyMemory<char>>(column);
             ReadOnlyMemory<char> text = default;
-            Block block = free.TryTake(out Block? reused) ? reused : new Block(blockChars);
+            Block block = NextBlock();
             while (cursor.MoveNext())
             {
                 getter(ref text);
                 if (!block.TryAppend(text.Span))
                 {
                     full.Add(block, failed.Token);
-                    block = free.TryTake(out reused) ? reused : new Block(blockChars);
+                    block = NextBlock();
                     block.TryAppend(text.Span); // an empty block takes any row
                 }
             }
@@ -98,6 +109,8 @@ internal static class BlockedVocabularyCounter
             full.CompleteAdding();
             foreach (Thread thread in threads)
                 thread.Join();
+            foreach (Block b in blocks)
+                b.Release();
         }
         if (failure is not null)
             ExceptionDispatchInfo.Capture(failure).Throw();
@@ -106,10 +119,14 @@ internal static class BlockedVocabularyCounter
         return learners[0];
     }
 
-    /// <summary>Rows' characters back to back, with each row's end offset.</summary>
+    /// <summary>
+    /// Rows' characters back to back, with each row's end offset. The characters live in an array rented from
+    /// <see cref="ArrayPool{T}.Shared"/>: a fit's blocks are megabytes of large-object-heap arrays, and allocating them anew
+    /// on every fit cost page faults and gen-2 collections.
+    /// </summary>
     private sealed class Block(int capacity)
     {
-        public char[] Chars = new char[capacity];
+        public char[] Chars = ArrayPool<char>.Shared.Rent(capacity);
         public int[] Ends = new int[256];
         public int Rows;
         public int Length;
@@ -132,15 +149,29 @@ internal static class BlockedVocabularyCounter
         private void AppendOversized(ReadOnlySpan<char> row)
         {
             if (Chars.Length < row.Length)
-                Chars = new char[row.Length];
+            {
+                ArrayPool<char>.Shared.Return(Chars);
+                Chars = ArrayPool<char>.Shared.Rent(row.Length);
+            }
             Append(row);
         }
 
         public void Clear()
         {
             Rows = Length = 0;
-            if (Chars.Length > capacity)
-                Chars = new char[capacity]; // do not keep an oversized row's buffer
+            if (Chars.Length > 2 * capacity)
+            {
+                // do not keep an oversized row's buffer
+                ArrayPool<char>.Shared.Return(Chars);
+                Chars = ArrayPool<char>.Shared.Rent(capacity);
+            }
+        }
+
+        /// <summary>Gives the characters back to the pool; the block is not used again.</summary>
+        public void Release()
+        {
+            ArrayPool<char>.Shared.Return(Chars);
+            Chars = [];
         }
 
         private void Append(ReadOnlySpan<char> row)

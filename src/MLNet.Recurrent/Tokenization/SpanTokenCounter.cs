@@ -4,13 +4,13 @@ namespace MLNet.Recurrent;
 
 /// <summary>
 /// Counts tokens looked up by <see cref="ReadOnlySpan{T}"/> of chars, for vocabulary learning: the growable sibling of
-/// <see cref="SpanTokenMap"/> (open addressing, linear probing, load factor ≤ 0.5, FNV-1a, hash stored beside the entry).
+/// <see cref="SpanTokenMap"/> (open addressing, linear probing, load factor ≤ 0.5, a <see cref="TokenKey"/> per slot).
 /// Only a token's first occurrence allocates its string. Replaces <c>Dictionary&lt;string,long&gt;.AlternateLookup</c>,
 /// whose span instantiation is not precompiled in the framework and ran unoptimized through a typical single fit pass.
 /// </summary>
 internal sealed class SpanTokenCounter
 {
-    private (uint Hash, int Entry)[] _slots = new (uint, int)[1024]; // Entry = index + 1; 0 = empty
+    private Slot[] _slots = new Slot[1024]; // Entry = index + 1; 0 = empty
     private string[] _tokens = new string[512];
     private long[] _counts = new long[512];
     private int _count;
@@ -19,35 +19,37 @@ internal sealed class SpanTokenCounter
     public int Count => _count;
 
     /// <summary>Adds one occurrence of <paramref name="token"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Add(ReadOnlySpan<char> token) => CountOf(token, SpanTokenMap.Hash(token))++;
+    public void Add(ReadOnlySpan<char> token) => CountOf(TokenKey.Of(token), token)++;
 
-    /// <summary>
-    /// Adds one occurrence of <paramref name="token"/>, whose <see cref="SpanTokenMap.Hash"/> is <paramref name="hash"/>
-    /// (named apart from <see cref="Add(ReadOnlySpan{char}, long)"/>, which an integer literal would otherwise not reach).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void AddHashed(ReadOnlySpan<char> token, uint hash) => CountOf(token, hash)++;
+    /// <summary>Adds one occurrence of the token <c>text[start..start+length]</c> (the hot path: see <see cref="TokenKey.At"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void AddAt(ReadOnlySpan<char> text, int start, int length) =>
+        CountOf(TokenKey.At(text, start, length), text.Slice(start, length))++;
 
     /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="token"/>.</summary>
-    public void Add(ReadOnlySpan<char> token, long count) => CountOf(token, SpanTokenMap.Hash(token)) += count;
+    public void Add(ReadOnlySpan<char> token, long count) => CountOf(TokenKey.Of(token), token) += count;
 
-    /// <summary>The count of <paramref name="token"/>, added with count 0 when new.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ref long CountOf(ReadOnlySpan<char> token, uint hash)
+    /// <summary>The count of <paramref name="token"/> (whose key is <paramref name="key"/>), added with count 0 when new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref long CountOf(in TokenKey key, ReadOnlySpan<char> token)
     {
-        var slots = _slots;
+        Slot[] slots = _slots;
         int mask = slots.Length - 1;
-        int slot = (int)(hash & (uint)mask);
+        int slot = (int)(key.Hash & (uint)mask);
         while (true)
         {
-            var (h, entry) = slots[slot];
-            if (entry == 0)
+            ref Slot s = ref slots[slot];
+            if (s.Entry == 0)
                 break;
-            if (h == hash && token.SequenceEqual(_tokens[entry - 1]))
-                return ref _counts[entry - 1];
+            if (s.Key.SameHead(in key) && (key.Length <= 8 || token.SequenceEqual(_tokens[s.Entry - 1])))
+                return ref _counts[s.Entry - 1];
             slot = (slot + 1) & mask;
         }
+        return ref AddNew(in key, token, slot);
+    }
+
+    private ref long AddNew(in TokenKey key, ReadOnlySpan<char> token, int slot)
+    {
         if (_count == _tokens.Length)
         {
             Array.Resize(ref _tokens, _count * 2);
@@ -56,8 +58,8 @@ internal sealed class SpanTokenCounter
         int index = _count;
         _tokens[index] = token.ToString();
         _counts[index] = 0;
-        slots[slot] = (hash, ++_count);
-        if (_count * 2 > slots.Length)
+        _slots[slot] = new Slot { Key = key, Entry = ++_count };
+        if (_count * 2 > _slots.Length)
             Grow();
         return ref _counts[index];
     }
@@ -71,17 +73,23 @@ internal sealed class SpanTokenCounter
 
     private void Grow()
     {
-        var slots = new (uint Hash, int Entry)[_slots.Length * 2];
+        var slots = new Slot[_slots.Length * 2];
         int mask = slots.Length - 1;
-        foreach (var (hash, entry) in _slots)
+        foreach (Slot old in _slots)
         {
-            if (entry == 0)
+            if (old.Entry == 0)
                 continue;
-            int slot = (int)(hash & (uint)mask);
+            int slot = (int)(old.Key.Hash & (uint)mask);
             while (slots[slot].Entry != 0)
                 slot = (slot + 1) & mask;
-            slots[slot] = (hash, entry);
+            slots[slot] = old;
         }
         _slots = slots;
+    }
+
+    private struct Slot
+    {
+        public TokenKey Key;
+        public int Entry;
     }
 }

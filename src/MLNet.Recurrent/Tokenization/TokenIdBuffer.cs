@@ -9,6 +9,11 @@ internal sealed class TokenIdBuffer
     private int[] _ids = new int[64];
     private char[] _chars = new char[256];
 
+    private TokenSpans? _spans;
+
+    /// <summary>Scratch for the Word scanner's token spans.</summary>
+    public TokenSpans Spans => _spans ??= new TokenSpans();
+
     /// <summary>The number of ids written.</summary>
     public int Count { get; private set; }
 

@@ -16,6 +16,7 @@ internal sealed class VocabularyLearner
     private readonly SpanTokenCounter _words = new();
     private readonly long[]? _bmp;
     private readonly Dictionary<int, long> _supplementary = new();
+    private readonly TokenSpans _spans = new();
     private char[] _scratch = new char[256];
 
     public VocabularyLearner(TokenizerMode mode, bool lowercase, bool keepPunctuation)
@@ -44,9 +45,10 @@ internal sealed class VocabularyLearner
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)
     private void AddWords(ReadOnlySpan<char> s)
     {
-        int position = 0;
-        while (WordScanner.Next(s, ref position, _keepPunctuation, out int start, out int length, out uint hash))
-            _words.AddHashed(s.Slice(start, length), hash);
+        WordScanner.Scan(s, _keepPunctuation, _spans);
+        int[] starts = _spans.Starts, lengths = _spans.Lengths;
+        for (int i = 0; i < _spans.Count; i++)
+            _words.AddAt(s, starts[i], lengths[i]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot per-token loop: full optimization from the first call (see WordScanner)

@@ -35,11 +35,15 @@ internal sealed class WordTokenCodec : TokenCodec
     internal override void EncodeContent(ReadOnlySpan<char> text, TokenIdBuffer buffer, int stopAt)
     {
         ReadOnlySpan<char> standardized = Standardize(text, Lowercase, ref buffer.Chars);
+        TokenSpans spans = buffer.Spans;
+        WordScanner.Scan(standardized, KeepPunctuation, spans, stopAt == int.MaxValue ? int.MaxValue : stopAt - buffer.Count);
         SpanTokenMap lookup = _lookup;
-        bool keepPunctuation = KeepPunctuation;
-        int position = 0;
-        while (buffer.Count < stopAt && WordScanner.Next(standardized, ref position, keepPunctuation, out int start, out int length, out uint hash))
-            buffer.Add(lookup.Find(standardized.Slice(start, length), hash, TokenVocabulary.UnknownId));
+        int count = spans.Count;
+        Span<int> ids = buffer.Reserve(count);
+        int[] starts = spans.Starts, lengths = spans.Lengths;
+        for (int i = 0; i < ids.Length; i++)
+            ids[i] = lookup.Find(standardized, starts[i], lengths[i], TokenVocabulary.UnknownId);
+        buffer.Advance(count);
     }
 
     private protected override void DecodeCore(ReadOnlySpan<int> ids, StringBuilder text)
