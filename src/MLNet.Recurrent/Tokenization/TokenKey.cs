@@ -69,7 +69,7 @@ internal readonly struct TokenKey
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TokenKey At(ReadOnlySpan<char> text, int start, int length)
     {
-        if (length <= 8 && (uint)start + 8 <= (uint)text.Length)
+        if (BitConverter.IsLittleEndian && length <= 8 && (uint)start + 8 <= (uint)text.Length) // the reads below assume Of's char order
         {
             ref byte bytes = ref Unsafe.As<char, byte>(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), start));
             ulong head0 = KeepChars(Unsafe.ReadUnaligned<ulong>(ref bytes), length);
