@@ -41,7 +41,7 @@ internal sealed class SpanTokenCounter
             ref Slot s = ref slots[slot];
             if (s.Entry == 0)
                 break;
-            if (s.Key.SameHead(in key) && (key.Length <= 8 || token.SequenceEqual(_tokens[s.Entry - 1])))
+            if (s.Key.Matches(in key, token, _tokens, s.Entry - 1))
                 return ref _counts[s.Entry - 1];
             slot = (slot + 1) & mask;
         }

@@ -68,7 +68,7 @@ internal sealed class SpanTokenMap
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Matches(in Slot slot, in TokenKey key, ReadOnlySpan<char> token) =>
-        slot.Key.SameHead(in key) && (key.Length <= 8 || token.SequenceEqual(_tokens[slot.Entry - 1]));
+        slot.Key.Matches(in key, token, _tokens, slot.Entry - 1);
 
     private struct Slot
     {

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace MLNet.Recurrent;
 
@@ -79,10 +78,15 @@ internal readonly struct TokenKey
         return Of(text.Slice(start, length));
     }
 
-    /// <summary>Whether <paramref name="other"/> has the same hash, length and head (for ≤ 8 chars: the same token).</summary>
+    /// <summary>
+    /// Whether this stored key, whose token is <c>tokens[index]</c>, is the token <paramref name="token"/> with key
+    /// <paramref name="key"/>: equal keys decide for up to eight chars (the string is not read); longer tokens also
+    /// compare the strings.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool SameHead(in TokenKey other) =>
-        Hash == other.Hash && Head0 == other.Head0 && Head1 == other.Head1 && Length == other.Length;
+    public bool Matches(in TokenKey key, ReadOnlySpan<char> token, string[] tokens, int index) =>
+        Hash == key.Hash && Head0 == key.Head0 && Head1 == key.Head1 && Length == key.Length
+        && (Length <= 8 || token.SequenceEqual(tokens[index]));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash8(ulong head0, ulong head1, int length)
@@ -97,8 +101,6 @@ internal readonly struct TokenKey
     private static ulong KeepChars(ulong word, int chars)
     {
         int bits = Math.Clamp(chars, 0, 4) * 16; // 0..64
-        if (Bmi2.X64.IsSupported)
-            return Bmi2.X64.ZeroHighBits(word, (ulong)bits);
         // ~0 >> (64 - bits) would shift by 64 (a no-op in .NET) for bits = 0; two shifts of half the distance cannot.
         ulong mask = ~0UL >> ((64 - bits) >> 1) >> ((64 - bits + 1) >> 1);
         return word & mask;
