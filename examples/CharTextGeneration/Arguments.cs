@@ -10,7 +10,7 @@ internal sealed record Arguments
     public int HiddenSize { get; init; } = 256;
     public int EmbeddingSize { get; init; } = 64;
     public int Layers { get; init; } = 2;
-    public int SequenceLength { get; init; } = 64;
+    public int SequenceLength { get; init; } = 16;
     public int BatchSize { get; init; } = 32;
     public double LearningRate { get; init; } = 0.008;
     public double Dropout { get; init; }
@@ -34,7 +34,7 @@ internal sealed record Arguments
           --hidden N           LSTM hidden size (default 256)
           --embedding N        character embedding size (default 64)
           --layers N           LSTM layers (default 2)
-          --seq N              truncated-BPTT window in characters (default 64)
+          --seq N              truncated-BPTT window in characters (default 16)
           --batch N            parallel streams per batch (default 32)
           --lr X               initial Adam learning rate (default 0.008)
           --dropout X          dropout (default 0)

@@ -110,6 +110,45 @@ public sealed class LanguageModelScoringTests
     }
 
     [TestMethod]
+    public void ContinuousEvaluationReadsTheRowsInOrderAsOneTextWithTheStateCarried()
+    {
+        LanguageModelTransformer model = TrainedPatternModel.Model;
+        var ml = TrainedPatternModel.Context;
+        var codec = TrainedPatternModel.Codec;
+        // One periodic text cut into rows at uneven places, so the pattern runs on across row boundaries.
+        string text = string.Concat(Enumerable.Repeat("abcd", 20)) + "ab";
+        int[] cuts = { 0, 7, 9, 10, 31, 58, 82 };
+        string[] rows = cuts.Zip(cuts.Skip(1), (from, to) => text[from..to]).ToArray();
+        IDataView data = LanguageModelTestData.Load(ml, codec, rows);
+        IDataView whole = LanguageModelTestData.Load(ml, codec, new[] { text });
+
+        // One part: exactly the whole text scored as one row; every token but the first is predicted.
+        LanguageModelMetrics single = model.Evaluate(data, "Text", batchSize: 1, corpus: LanguageModelCorpus.Continuous);
+        LanguageModelMetrics reference = model.Evaluate(whole, "Text");
+        Assert.AreEqual(reference.LogLikelihood, single.LogLikelihood, 1e-4);
+        Assert.AreEqual(text.Length - 1, single.TokenCount);
+        Assert.AreEqual(rows.Length, single.RowCount);
+        Assert.AreEqual(text.Length, single.CharacterCount);
+
+        // Three parts overlapping by one token: each scored from the initial state, no token skipped or counted twice.
+        LanguageModelMetrics parts = model.Evaluate(data, batchSize: 3, corpus: LanguageModelCorpus.Continuous);
+        long predicted = text.Length - 1;
+        double expected = Enumerable.Range(0, 3).Sum(p =>
+            model.Evaluate(LanguageModelTestData.Load(ml, codec, new[] { text[(int)(predicted * p / 3)..(int)(predicted * (p + 1) / 3 + 1)] })).LogLikelihood);
+        Assert.AreEqual(expected, parts.LogLikelihood, 1e-4);
+        Assert.AreEqual(predicted, parts.TokenCount);
+
+        // Row by row, the first token of every row goes unpredicted: fewer tokens than the continuous reading.
+        Assert.AreEqual(text.Length - rows.Length, model.Evaluate(data).TokenCount);
+
+        // Two one-token rows: nothing to predict row by row, one token read as a text (more parts than tokens is fine).
+        IDataView pair = LanguageModelTestData.Load(ml, codec, new[] { "a", "b" });
+        Assert.AreEqual(0, model.Evaluate(pair).TokenCount);
+        Assert.AreEqual(1, model.Evaluate(pair, batchSize: 32, corpus: LanguageModelCorpus.Continuous).TokenCount);
+        Assert.Throws<ArgumentException>(() => model.Evaluate(data, corpus: (LanguageModelCorpus)7));
+    }
+
+    [TestMethod]
     public void SaveAndLoadInANewContextKeepScoresGenerationAndTheTokenizer()
     {
         LanguageModelTransformer model = TrainedPatternModel.Model;

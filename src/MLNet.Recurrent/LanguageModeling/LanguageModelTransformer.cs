@@ -101,18 +101,32 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
 
     /// <summary>
-    /// Scores <paramref name="data"/> (rows in batches of <paramref name="batchSize"/>, same definitions as <c>Transform</c>) and returns
-    /// cross-entropy, perplexity, bits per token and, with <paramref name="textColumnName"/>, bits per character of the original text.
+    /// Scores <paramref name="data"/> and returns cross-entropy, perplexity, bits per token and, with
+    /// <paramref name="textColumnName"/>, bits per character of the original text.
     /// </summary>
     /// <param name="data">Data with the token-id column (and the text column when named).</param>
     /// <param name="textColumnName">The text the ids were made from, for bits per character; <see langword="null"/> (default) skips it.</param>
-    /// <param name="batchSize">Rows per forward pass, at least 1. Default 32.</param>
-    /// <exception cref="ArgumentException">A column is missing or has the wrong type.</exception>
+    /// <param name="batchSize">
+    /// Rows per forward pass, at least 1. Default 32. With <see cref="LanguageModelCorpus.Continuous"/>, the number of parts
+    /// the text is cut into and read side by side (see <paramref name="corpus"/>).
+    /// </param>
+    /// <param name="corpus">
+    /// <see cref="LanguageModelCorpus.IndependentRows"/> (default): every row is scored on its own from the initial state,
+    /// the same figures as <c>Transform</c>'s columns (every token of a row but its first is predicted).
+    /// <see cref="LanguageModelCorpus.Continuous"/>: the rows, in order, are one text, as when training in that mode: the
+    /// state is carried from row to row and every token of the text but the very first is predicted. The text is cut into
+    /// <paramref name="batchSize"/> contiguous parts that are read in parallel, each from the initial state (each part's
+    /// first token is the previous part's last, so no token is skipped); <paramref name="batchSize"/> 1 reads the whole text
+    /// as one stream.
+    /// </param>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or <paramref name="corpus"/> is not a defined value.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
-    public LanguageModelMetrics Evaluate(IDataView data, string? textColumnName = null, int batchSize = 32)
+    public LanguageModelMetrics Evaluate(IDataView data, string? textColumnName = null, int batchSize = 32, LanguageModelCorpus corpus = LanguageModelCorpus.IndependentRows)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (!Enum.IsDefined(corpus))
+            throw new ArgumentException($"corpus is {corpus}; it must be IndependentRows or Continuous.", nameof(corpus));
         ObjectDisposedException.ThrowIf(disposed, this);
         DataViewSchema.Column ids = LanguageModelInputColumn.Find(data.Schema, InputColumnName);
         DataViewSchema.Column? text = null;
@@ -137,6 +151,12 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
             }
         }
 
+        if (corpus == LanguageModelCorpus.Continuous)
+        {
+            var (logLikelihood, count) = ScoreContinuous(rows, batchSize);
+            return LanguageModelMetrics.FromTotals(Math.Min(0, logLikelihood), count, rows.Count, text is null ? null : characters);
+        }
+
         // Similar lengths share a batch, so little is spent on padding.
         int[] order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
         double sum = 0;
@@ -154,6 +174,40 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
             }
         }
         return LanguageModelMetrics.FromTotals(Math.Min(0, sum), tokens, rows.Count, text is null ? null : characters);
+    }
+
+    /// <summary>
+    /// The rows as one text cut into <paramref name="parts"/> contiguous parts of nearly equal length that overlap by one
+    /// token (a part's first token is only context), scored side by side: every token but the text's first is predicted once.
+    /// </summary>
+    internal (double LogLikelihood, long Tokens) ScoreContinuous(IReadOnlyList<int[]> rows, int parts)
+    {
+        long total = rows.Sum(r => (long)r.Length);
+        if (total < 2)
+            return (0, 0);
+        int[] text = new int[total];
+        long at = 0;
+        foreach (int[] row in rows)
+        {
+            row.CopyTo(text, at);
+            at += row.Length;
+        }
+        long predicted = total - 1;
+        parts = (int)Math.Min(parts, predicted);
+        var segments = new int[parts][];
+        for (int p = 0; p < parts; p++)
+        {
+            long from = predicted * p / parts, to = predicted * (p + 1) / parts;
+            segments[p] = text[(int)from..(int)(to + 1)];
+        }
+        double sum = 0;
+        long tokens = 0;
+        foreach (var (logLikelihood, count) in scorer.Score(segments))
+        {
+            sum += logLikelihood;
+            tokens += count;
+        }
+        return (sum, tokens);
     }
 
     /// <summary>Creates the row mapper after checking the token-id column.</summary>
