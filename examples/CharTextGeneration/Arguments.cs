@@ -11,7 +11,7 @@ internal sealed record Arguments
     public int EmbeddingSize { get; init; } = 64;
     public int Layers { get; init; } = 2;
     public int SequenceLength { get; init; } = 16;
-    public int BatchSize { get; init; } = 32;
+    public int BatchSize { get; init; } = 64;
     public double LearningRate { get; init; } = 0.008;
     public double Dropout { get; init; }
     public string Schedule { get; init; } = "linear";
@@ -35,7 +35,7 @@ internal sealed record Arguments
           --embedding N        character embedding size (default 64)
           --layers N           LSTM layers (default 2)
           --seq N              truncated-BPTT window in characters (default 16)
-          --batch N            parallel streams per batch (default 32)
+          --batch N            parallel streams per batch (default 64)
           --lr X               initial Adam learning rate (default 0.008)
           --dropout X          dropout (default 0)
           --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
