@@ -53,22 +53,20 @@ internal static class Program
         options.ValidationSet = heldOut;
         options.MaximumTrainingTime = lstmBudget;
         var lastReport = Stopwatch.StartNew();
-        long reportedBatches = 0;
-        int reportedEpoch = 1;
+        int reportedBatches = 0;
         options.Progress = new ConsoleProgress(p =>
         {
             if (p.IsEpochEnd)
             {
                 Console.WriteLine($"  epoch {p.Epoch}: train {p.TrainLoss / Math.Log(2):F3} bits/char, validation {p.ValidationMetric:F3} bits/char, {p.SamplesPerSecond:N0} chars/s, {p.Elapsed:mm\\:ss} elapsed");
-                (reportedEpoch, reportedBatches) = (p.Epoch + 1, 0);
+                reportedBatches = 0;
                 lastReport.Restart();
             }
             else if (lastReport.Elapsed > TimeSpan.FromSeconds(30))
             {
                 // Throughput over the last interval (the epoch-average figure hides a change of speed).
-                long chars = (p.Epoch == reportedEpoch ? p.Batch - reportedBatches : p.Batch) * (long)a.BatchSize * a.SequenceLength;
-                double rate = chars / lastReport.Elapsed.TotalSeconds;
-                (reportedEpoch, reportedBatches) = (p.Epoch, p.Batch);
+                double rate = (p.Batch - reportedBatches) * (double)a.BatchSize * a.SequenceLength / lastReport.Elapsed.TotalSeconds;
+                reportedBatches = p.Batch;
                 lastReport.Restart();
                 Console.WriteLine($"    epoch {p.Epoch} batch {p.Batch}/{p.BatchesPerEpoch}: train {p.TrainLoss / Math.Log(2):F3} bits/char, {p.SamplesPerSecond:N0} chars/s in this epoch, {rate:N0} in the last interval");
             }

@@ -182,24 +182,14 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
     /// </summary>
     internal (double LogLikelihood, long Tokens) ScoreContinuous(IReadOnlyList<int[]> rows, int parts)
     {
-        long total = rows.Sum(r => (long)r.Length);
-        if (total < 2)
+        int[] text = rows.SelectMany(r => r).ToArray();
+        if (text.Length < 2)
             return (0, 0);
-        int[] text = new int[total];
-        long at = 0;
-        foreach (int[] row in rows)
-        {
-            row.CopyTo(text, at);
-            at += row.Length;
-        }
-        long predicted = total - 1;
+        long predicted = text.Length - 1;
         parts = (int)Math.Min(parts, predicted);
         var segments = new int[parts][];
         for (int p = 0; p < parts; p++)
-        {
-            long from = predicted * p / parts, to = predicted * (p + 1) / parts;
-            segments[p] = text[(int)from..(int)(to + 1)];
-        }
+            segments[p] = text[(int)(predicted * p / parts)..(int)(predicted * (p + 1) / parts + 1)];
         double sum = 0;
         long tokens = 0;
         foreach (var (logLikelihood, count) in scorer.Score(segments))
