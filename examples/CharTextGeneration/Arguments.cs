@@ -15,6 +15,7 @@ internal sealed record Arguments
     public double LearningRate { get; init; } = 0.008;
     public double Dropout { get; init; }
     public string Schedule { get; init; } = "linear";
+    public int WarmupSteps { get; init; }
     public double ClipNorm { get; init; } = 1.0;
     public int NGram { get; init; } = 5;
     public int Seed { get; init; } = 1;
@@ -39,6 +40,7 @@ internal sealed record Arguments
           --lr X               initial Adam learning rate (default 0.008)
           --dropout X          dropout (default 0)
           --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
+          --warmup N           batches of linear learning-rate warm-up (default 0)
           --clip X             gradient clip norm (default 1)
           --ngram N            characters of context for the n-gram MLPs (default 5)
           --baseline KIND      n-gram MLP baseline(s), each trained for --minutes: notebook (one-hot n-gram tokens, as in the
@@ -72,6 +74,7 @@ internal sealed record Arguments
                 "--lr" => a with { LearningRate = NextDouble() },
                 "--dropout" => a with { Dropout = NextDouble() },
                 "--schedule" => a with { Schedule = Next().ToLowerInvariant() },
+                "--warmup" => a with { WarmupSteps = NextInt() },
                 "--clip" => a with { ClipNorm = NextDouble() },
                 "--ngram" => a with { NGram = NextInt() },
                 "--seed" => a with { Seed = NextInt() },

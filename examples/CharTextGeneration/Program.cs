@@ -160,6 +160,7 @@ internal static class Program
         NumberOfEpochs = a.Epochs,
         LearningRate = a.LearningRate,
         Schedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
+        WarmupSteps = a.WarmupSteps,
         GradientClipNorm = a.ClipNorm,
         Device = "auto",
         Seed = a.Seed,

@@ -20,6 +20,7 @@ public sealed class InputValidationTests
     [DataRow(nameof(RecurrentTrainerOptions.WeightDecay), -0.1)]
     [DataRow(nameof(RecurrentTrainerOptions.GradientClipNorm), -1.0)]
     [DataRow(nameof(RecurrentTrainerOptions.StepDecayFactor), 0.0)]
+    [DataRow(nameof(RecurrentTrainerOptions.WarmupSteps), -1)]
     [DataRow(nameof(RecurrentTrainerOptions.MaximumSequenceLength), -1)]
     [DataRow(nameof(RecurrentTrainerOptions.Device), "gpu")]
     [DataRow(nameof(RecurrentTrainerOptions.NumberOfThreads), 0)]

@@ -127,6 +127,30 @@ public sealed class LanguageModelTrainingTests
     }
 
     [TestMethod]
+    public void WarmupRaisesTheLearningRateLinearlyOverItsFirstBatches()
+    {
+        var ml = new MLContext(seed: 1);
+        var codec = new TestCharCodec("ab");
+        IDataView data = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("ab", 4, 64, seed: 1));
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 9;
+        options.Schedule = LearningRateSchedule.Constant;
+        options.WarmupSteps = 7;
+        using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        Assert.HasCount(9, epochs);
+        int perEpoch = epochs[0].BatchesPerEpoch;
+        Assert.IsLessThan(7, perEpoch, "the warm-up should span several epochs for this check");
+        for (int e = 1; e <= epochs.Count; e++)
+        {
+            // The progress reports the rate of the epoch's last batch, batch e·perEpoch of the run.
+            double expected = options.LearningRate * Math.Min(1.0, e * perEpoch / 7.0);
+            Assert.AreEqual(expected, epochs[e - 1].LearningRate, 1e-12, $"epoch {e} ({perEpoch} batches per epoch)");
+        }
+        Assert.AreEqual(options.LearningRate, epochs[^1].LearningRate, 1e-12);
+    }
+
+    [TestMethod]
     public void InvalidOptionsAndColumnsAreRejectedWithTheOptionNamed()
     {
         var ml = new MLContext();
@@ -142,6 +166,7 @@ public sealed class LanguageModelTrainingTests
         Rejects(o => o.Dropout = 1, nameof(LanguageModelOptions.Dropout));
         Rejects(o => o.LearningRate = 0, nameof(LanguageModelOptions.LearningRate));
         Rejects(o => o.GradientClipNorm = -1, nameof(LanguageModelOptions.GradientClipNorm));
+        Rejects(o => o.WarmupSteps = -1, nameof(LanguageModelOptions.WarmupSteps));
         Rejects(o => o.EarlyStoppingPatience = 2, nameof(LanguageModelOptions.ValidationSet));
         Rejects(o => o.MaximumTrainingTime = TimeSpan.Zero, nameof(LanguageModelOptions.MaximumTrainingTime));
         Rejects(o => o.Device = "gpu", nameof(LanguageModelOptions.Device));

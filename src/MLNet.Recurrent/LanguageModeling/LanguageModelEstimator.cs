@@ -67,6 +67,7 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
             Optimizer = options.Optimizer,
             WeightDecay = options.WeightDecay,
             Schedule = options.Schedule,
+            WarmupSteps = options.WarmupSteps,
             GradientClipNorm = options.GradientClipNorm,
             EarlyStoppingPatience = options.EarlyStoppingPatience,
             TimeLimit = options.MaximumTrainingTime,

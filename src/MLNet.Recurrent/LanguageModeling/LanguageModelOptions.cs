@@ -65,6 +65,14 @@ public sealed class LanguageModelOptions
     /// </summary>
     public LearningRateSchedule Schedule { get; set; } = LearningRateSchedule.Constant;
 
+    /// <summary>
+    /// Linear learning-rate warm-up over the first this many batches of training: batch <c>k</c> (1-based) of the warm-up
+    /// uses <c>k / WarmupSteps</c> of the rate <see cref="Schedule"/> gives it, which lets larger models start at a higher
+    /// <see cref="LearningRate"/> without diverging (as Keras's <c>CosineDecay(warmup_steps)</c> or Hugging Face's
+    /// <c>warmup_steps</c>). At least 0; 0 (default) disables warm-up.
+    /// </summary>
+    public int WarmupSteps { get; set; }
+
     /// <summary>Gradients are rescaled so that their global L2 norm is at most this (recurrent models need it); 0 disables clipping; at least 0. Default 1.</summary>
     public double GradientClipNorm { get; set; } = 1.0;
 
@@ -120,6 +128,7 @@ public sealed class LanguageModelOptions
         Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "Adam, AdamW or Sgd");
         Check(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number of at least 0");
         Check(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Constant, LinearDecay, Cosine or StepDecay");
+        Check(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0 (0 disables warm-up)");
         Check(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), nameof(GradientClipNorm), GradientClipNorm, "a finite number of at least 0 (0 disables clipping)");
         Check(MaximumTrainingTime is null || MaximumTrainingTime > TimeSpan.Zero, nameof(MaximumTrainingTime), MaximumTrainingTime!, "positive, or null for no limit");
         TorchDevices.Validate(Device, nameof(Device));

@@ -199,6 +199,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
                 GradientClipNorm = o.GradientClipNorm,
                 Schedule = o.LearningRateSchedule,
                 StepDecayFactor = o.StepDecayFactor,
+                WarmupSteps = o.WarmupSteps,
                 EarlyStoppingPatience = o.EarlyStoppingPatience,
                 RestoreBestWeights = o.RestoreBestWeights,
                 Progress = o.Progress,

@@ -88,6 +88,13 @@ public sealed class RecurrentTrainerOptions
     public double StepDecayFactor { get; set; } = 0.5;
 
     /// <summary>
+    /// Linear learning-rate warm-up over the first this many batches of training: batch <c>k</c> (1-based) of the warm-up
+    /// uses <c>k / WarmupSteps</c> of the rate <see cref="LearningRateSchedule"/> gives it (as Keras's
+    /// <c>CosineDecay(warmup_steps)</c> or Hugging Face's <c>warmup_steps</c>). At least 0; 0 (default) disables warm-up.
+    /// </summary>
+    public int WarmupSteps { get; set; }
+
+    /// <summary>
     /// Sequences longer than this keep their first <c>MaximumSequenceLength</c> tokens, in training and in prediction alike.
     /// 0 means no limit. At least 0. Default 0.
     /// </summary>
@@ -177,6 +184,7 @@ public sealed class RecurrentTrainerOptions
         Check(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), nameof(GradientClipNorm), GradientClipNorm, "a finite number of at least 0 (0 disables clipping)");
         Check(Enum.IsDefined(LearningRateSchedule), nameof(LearningRateSchedule), LearningRateSchedule, "Constant, LinearDecay, Cosine or StepDecay");
         Check(StepDecayFactor > 0 && StepDecayFactor <= 1, nameof(StepDecayFactor), StepDecayFactor, "in (0, 1]");
+        Check(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0 (0 disables warm-up)");
         Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");
         TorchDevices.Validate(Device, nameof(Device));
         if (NumberOfThreads is int threads)

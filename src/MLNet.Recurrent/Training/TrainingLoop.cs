@@ -199,14 +199,19 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         // With a time limit, decaying schedules reach 0 when the budget runs out if that comes before the last epoch.
         if (settings.TimeLimit is { } limit)
             progress = Math.Max(progress, Math.Min(1.0, clock.Elapsed / limit));
-        return settings.Schedule switch
+        double rate = settings.Schedule switch
         {
             LearningRateSchedule.LinearDecay => settings.LearningRate * (1 - progress),
             LearningRateSchedule.Cosine => settings.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * progress)),
             LearningRateSchedule.StepDecay => settings.LearningRate * Math.Pow(settings.StepDecayFactor, epoch - 1),
             _ => settings.LearningRate,
         };
+        return rate * WarmupFactor(globalBatch, settings.WarmupSteps);
     }
+
+    /// <summary>Linear warm-up: the batch with 0-based index <paramref name="batch"/> gets (batch + 1) / <paramref name="warmupSteps"/> of the scheduled rate while that is below 1.</summary>
+    internal static double WarmupFactor(long batch, int warmupSteps) =>
+        warmupSteps <= 0 || batch >= warmupSteps ? 1.0 : (batch + 1.0) / warmupSteps;
 
     private optim.Optimizer CreateOptimizer(List<Parameter> parameters) => settings.Optimizer switch
     {

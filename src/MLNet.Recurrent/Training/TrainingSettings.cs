@@ -11,6 +11,8 @@ internal sealed record TrainingSettings
     public double GradientClipNorm { get; init; }
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
     public double StepDecayFactor { get; init; } = 0.5;
+    /// <summary>Batches at the start of training over which the scheduled rate is scaled up linearly (batch k of n gets k/n of it); 0 = none.</summary>
+    public int WarmupSteps { get; init; }
     /// <summary>Epochs without validation-loss improvement before stopping; 0 disables early stopping.</summary>
     public int EarlyStoppingPatience { get; init; }
     public bool RestoreBestWeights { get; init; } = true;
