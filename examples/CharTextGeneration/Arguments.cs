@@ -16,6 +16,7 @@ internal sealed record Arguments
     public double Dropout { get; init; }
     public string Schedule { get; init; } = "linear";
     public int WarmupSteps { get; init; }
+    public double AdamBeta2 { get; init; } = 0.999;
     public double ClipNorm { get; init; } = 1.0;
     public int NGram { get; init; } = 5;
     public int Seed { get; init; } = 1;
@@ -40,6 +41,7 @@ internal sealed record Arguments
           --lr X               initial Adam learning rate (default 0.008)
           --dropout X          dropout (default 0)
           --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
+          --beta2 X            Adam's β₂ (default 0.999)
           --warmup N           batches of linear learning-rate warm-up (default 0)
           --clip X             gradient clip norm (default 1)
           --ngram N            characters of context for the n-gram MLPs (default 5)
@@ -74,6 +76,7 @@ internal sealed record Arguments
                 "--lr" => a with { LearningRate = NextDouble() },
                 "--dropout" => a with { Dropout = NextDouble() },
                 "--schedule" => a with { Schedule = Next().ToLowerInvariant() },
+                "--beta2" => a with { AdamBeta2 = NextDouble() },
                 "--warmup" => a with { WarmupSteps = NextInt() },
                 "--clip" => a with { ClipNorm = NextDouble() },
                 "--ngram" => a with { NGram = NextInt() },

@@ -161,6 +161,7 @@ internal static class Program
         LearningRate = a.LearningRate,
         Schedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
         WarmupSteps = a.WarmupSteps,
+        AdamBeta2 = a.AdamBeta2,
         GradientClipNorm = a.ClipNorm,
         Device = "auto",
         Seed = a.Seed,

@@ -17,6 +17,8 @@ public sealed class InputValidationTests
     [DataRow(nameof(RecurrentTrainerOptions.LearningRate), 0.0)]
     [DataRow(nameof(RecurrentTrainerOptions.LearningRate), double.NaN)]
     [DataRow(nameof(RecurrentTrainerOptions.Momentum), 1.0)]
+    [DataRow(nameof(RecurrentTrainerOptions.AdamBeta1), 1.0)]
+    [DataRow(nameof(RecurrentTrainerOptions.AdamBeta2), -0.1)]
     [DataRow(nameof(RecurrentTrainerOptions.WeightDecay), -0.1)]
     [DataRow(nameof(RecurrentTrainerOptions.GradientClipNorm), -1.0)]
     [DataRow(nameof(RecurrentTrainerOptions.StepDecayFactor), 0.0)]

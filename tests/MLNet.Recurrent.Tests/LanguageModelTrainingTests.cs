@@ -151,6 +151,26 @@ public sealed class LanguageModelTrainingTests
     }
 
     [TestMethod]
+    public void AdamBetasReachTheOptimizer()
+    {
+        double LastTrainLoss(double beta1, double beta2)
+        {
+            var ml = new MLContext(seed: 1);
+            IDataView data = LanguageModelTestData.Load(ml, new TestCharCodec("abc"), LanguageModelTestData.Repeating("abc", 8, 48, seed: 1));
+            var options = LanguageModelTestData.TinyOptions();
+            options.NumberOfEpochs = 3;
+            options.AdamBeta1 = beta1;
+            options.AdamBeta2 = beta2;
+            using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+            return model.TrainingHistory.Last(p => p.IsEpochEnd).TrainLoss;
+        }
+        double defaults = LastTrainLoss(0.9, 0.999);
+        Assert.AreEqual(defaults, LastTrainLoss(0.9, 0.999), "same seed, same options");
+        Assert.AreNotEqual(defaults, LastTrainLoss(0.9, 0.9), "β₂");
+        Assert.AreNotEqual(defaults, LastTrainLoss(0.5, 0.999), "β₁");
+    }
+
+    [TestMethod]
     public void InvalidOptionsAndColumnsAreRejectedWithTheOptionNamed()
     {
         var ml = new MLContext();
@@ -167,6 +187,8 @@ public sealed class LanguageModelTrainingTests
         Rejects(o => o.LearningRate = 0, nameof(LanguageModelOptions.LearningRate));
         Rejects(o => o.GradientClipNorm = -1, nameof(LanguageModelOptions.GradientClipNorm));
         Rejects(o => o.WarmupSteps = -1, nameof(LanguageModelOptions.WarmupSteps));
+        Rejects(o => o.AdamBeta1 = 1, nameof(LanguageModelOptions.AdamBeta1));
+        Rejects(o => o.AdamBeta2 = -0.1, nameof(LanguageModelOptions.AdamBeta2));
         Rejects(o => o.EarlyStoppingPatience = 2, nameof(LanguageModelOptions.ValidationSet));
         Rejects(o => o.MaximumTrainingTime = TimeSpan.Zero, nameof(LanguageModelOptions.MaximumTrainingTime));
         Rejects(o => o.Device = "gpu", nameof(LanguageModelOptions.Device));

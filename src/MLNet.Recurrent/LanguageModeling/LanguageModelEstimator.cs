@@ -65,6 +65,8 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
             NumberOfEpochs = options.NumberOfEpochs,
             LearningRate = options.LearningRate,
             Optimizer = options.Optimizer,
+            AdamBeta1 = options.AdamBeta1,
+            AdamBeta2 = options.AdamBeta2,
             WeightDecay = options.WeightDecay,
             Schedule = options.Schedule,
             WarmupSteps = options.WarmupSteps,

@@ -55,6 +55,15 @@ public sealed class LanguageModelOptions
     /// <summary>Optimization algorithm. Default <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
+    /// <summary>Decay rate of the running mean of gradients for <see cref="OptimizerKind.Adam"/> and <see cref="OptimizerKind.AdamW"/>
+    /// (PyTorch's <c>betas[0]</c>, Keras's <c>beta_1</c>), in [0, 1). Ignored by <see cref="OptimizerKind.Sgd"/>. Default 0.9.</summary>
+    public double AdamBeta1 { get; set; } = 0.9;
+
+    /// <summary>Decay rate of the running mean of squared gradients for <see cref="OptimizerKind.Adam"/> and <see cref="OptimizerKind.AdamW"/>
+    /// (PyTorch's <c>betas[1]</c>, Keras's <c>beta_2</c>), in [0, 1); lower values (0.99, 0.98) adapt faster in short runs
+    /// with high learning rates. Ignored by <see cref="OptimizerKind.Sgd"/>. Default 0.999.</summary>
+    public double AdamBeta2 { get; set; } = 0.999;
+
     /// <summary>L2 penalty (decoupled for <see cref="OptimizerKind.AdamW"/>), at least 0. Default 0.</summary>
     public double WeightDecay { get; set; }
 
@@ -126,6 +135,8 @@ public sealed class LanguageModelOptions
         Check(NumberOfEpochs >= 1, nameof(NumberOfEpochs), NumberOfEpochs, "at least 1");
         Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number greater than 0");
         Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "Adam, AdamW or Sgd");
+        Check(AdamBeta1 >= 0 && AdamBeta1 < 1, nameof(AdamBeta1), AdamBeta1, "in [0, 1)");
+        Check(AdamBeta2 >= 0 && AdamBeta2 < 1, nameof(AdamBeta2), AdamBeta2, "in [0, 1)");
         Check(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number of at least 0");
         Check(Enum.IsDefined(Schedule), nameof(Schedule), Schedule, "Constant, LinearDecay, Cosine or StepDecay");
         Check(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0 (0 disables warm-up)");

@@ -196,6 +196,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
                 Optimizer = o.Optimizer,
                 WeightDecay = o.WeightDecay,
                 Momentum = o.Momentum,
+                AdamBeta1 = o.AdamBeta1,
+                AdamBeta2 = o.AdamBeta2,
                 GradientClipNorm = o.GradientClipNorm,
                 Schedule = o.LearningRateSchedule,
                 StepDecayFactor = o.StepDecayFactor,

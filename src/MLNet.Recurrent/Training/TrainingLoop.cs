@@ -215,9 +215,9 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
 
     private optim.Optimizer CreateOptimizer(List<Parameter> parameters) => settings.Optimizer switch
     {
-        OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, weight_decay: settings.WeightDecay),
+        OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, beta1: settings.AdamBeta1, beta2: settings.AdamBeta2, weight_decay: settings.WeightDecay),
         OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.WeightDecay),
-        _ => optim.Adam(parameters, settings.LearningRate, weight_decay: settings.WeightDecay),
+        _ => optim.Adam(parameters, settings.LearningRate, beta1: settings.AdamBeta1, beta2: settings.AdamBeta2, weight_decay: settings.WeightDecay),
     };
 
     private bool TimeIsUp() => settings.TimeLimit is { } limit && clock.Elapsed >= limit;

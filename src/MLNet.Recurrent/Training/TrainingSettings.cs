@@ -8,6 +8,8 @@ internal sealed record TrainingSettings
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
     public double WeightDecay { get; init; }
     public double Momentum { get; init; } = 0.9;
+    public double AdamBeta1 { get; init; } = 0.9;
+    public double AdamBeta2 { get; init; } = 0.999;
     public double GradientClipNorm { get; init; }
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
     public double StepDecayFactor { get; init; } = 0.5;
