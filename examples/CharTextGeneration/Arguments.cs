@@ -7,12 +7,12 @@ internal sealed record Arguments
     public double Minutes { get; init; } = 3;
     public double? LstmMinutes { get; init; }
     public int Epochs { get; init; } = 20;
-    public int HiddenSize { get; init; } = 256;
+    public int HiddenSize { get; init; } = 384;
     public int EmbeddingSize { get; init; } = 64;
     public int Layers { get; init; } = 2;
     public int SequenceLength { get; init; } = 16;
     public int BatchSize { get; init; } = 64;
-    public double LearningRate { get; init; } = 0.008;
+    public double LearningRate { get; init; } = 0.005;
     public double Dropout { get; init; }
     public string Schedule { get; init; } = "linear";
     public int WarmupSteps { get; init; }
@@ -33,12 +33,12 @@ internal sealed record Arguments
           --minutes M          training time budget for EACH model, LSTM and n-gram MLP (default 3)
           --lstm-minutes M     a different budget for the LSTM (default: --minutes)
           --epochs N           at most this many epochs (default 20)
-          --hidden N           LSTM hidden size (default 256)
+          --hidden N           LSTM hidden size (default 384)
           --embedding N        character embedding size (default 64)
           --layers N           LSTM layers (default 2)
           --seq N              truncated-BPTT window in characters (default 16)
           --batch N            parallel streams per batch (default 64)
-          --lr X               initial Adam learning rate (default 0.008)
+          --lr X               initial Adam learning rate (default 0.005)
           --dropout X          dropout (default 0)
           --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
           --beta2 X            Adam's β₂ (default 0.999)

@@ -64,4 +64,25 @@ public sealed class RecurrentLanguageModelTests
         model.Step(tensor(new[] { 4L }), h, c);
         Assert.AreEqual(0f, h[1].abs().max().item<float>(), "zero recurrent weights and biases leave the state at zero");
     }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void OutputBiasStartsAtTheSmoothedLogUnigramFrequencies(bool tie)
+    {
+        TorchRuntime.EnsureLoaded();
+        var architecture = new LanguageModelArchitecture { VocabularySize = 4, Cell = RecurrentCell.Lstm, EmbeddingSize = 6, HiddenSize = 6, NumberOfLayers = 1, TieWeights = tie };
+        using var model = TorchDeterminism.Run(3, g => new RecurrentLanguageModel(architecture, g));
+        model.InitializeOutputBias(new long[] { 0, 5, 1, 10 });
+        using var scope = NewDisposeScope();
+        Tensor bias = model.named_parameters().Single(p => p.name is "decoder.bias" or "decoderBias").parameter;
+        float[] actual = bias.data<float>().ToArray();
+        double total = 16 + 4; // add-one smoothing over four tokens
+        double[] expected = { Math.Log(1 / total), Math.Log(6 / total), Math.Log(2 / total), Math.Log(11 / total) };
+        for (int i = 0; i < 4; i++)
+            Assert.AreEqual(expected[i], actual[i], 1e-6, $"token {i}");
+        // softmax(bias) is the smoothed unigram distribution.
+        Assert.AreEqual(1.0, actual.Sum(x => Math.Exp(x)), 1e-6);
+        Assert.ThrowsExactly<ArgumentException>(() => model.InitializeOutputBias(new long[] { 1, 2, 3 }));
+    }
 }

@@ -84,6 +84,8 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
             var m = new RecurrentLanguageModel(architecture, generator);
             try
             {
+                // Start from the unigram model: the first steps then go to what the context adds, not to token frequencies.
+                m.InitializeOutputBias(counts);
                 m.to(device);
                 IBatchSource<LanguageModelBatch> trainSource = CreateSource(train, seed, device);
                 IBatchSource<LanguageModelBatch>? validSource = valid is null ? null : CreateSource(valid, seed, device);

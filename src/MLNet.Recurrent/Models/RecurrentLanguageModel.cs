@@ -169,6 +169,23 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
         });
     }
 
+    /// <summary>
+    /// Sets the output bias to the log of the tokens' add-one-smoothed training frequencies, so training starts from the
+    /// unigram model instead of the uniform one (the recurrent part then only has to learn what the context adds).
+    /// </summary>
+    public void InitializeOutputBias(IReadOnlyList<long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.Count != Architecture.VocabularySize)
+            throw new ArgumentException($"Expected {Architecture.VocabularySize} token counts, got {counts.Count}.", nameof(counts));
+        double total = counts.Sum(c => (double)c) + counts.Count;
+        float[] logPrior = counts.Select(c => (float)Math.Log((c + 1.0) / total)).ToArray();
+        Tensor bias = decoder is not null ? decoder.bias! : decoderBias!;
+        using var noGrad = no_grad();
+        using Tensor values = tensor(logPrior, device: bias.device);
+        bias.copy_(values);
+    }
+
     private void Initialize(Generator generator)
     {
         using var noGrad = no_grad();
