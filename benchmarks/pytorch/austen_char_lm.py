@@ -85,6 +85,10 @@ def main():
     windows = per_stream // T
 
     model = CharLstm(V)
+    # The same start as TrainLanguageModel: output bias = log of the add-one-smoothed training character frequencies.
+    freq = torch.bincount(stream, minlength=V).double() + 1
+    with torch.no_grad():
+        model.decoder.bias.copy_((freq / freq.sum()).log())
     opt = torch.optim.Adam(model.parameters(), lr=0.008)
     loss_fn = nn.CrossEntropyLoss()
     model.train()

@@ -4,6 +4,8 @@ namespace MLNet.Recurrent;
 /// Options of <c>mlContext.Transforms.Text.TrainLanguageModel(options)</c>: a recurrent next-token model over a token-id
 /// column (a variable-length vector of <see cref="int"/> ids as produced by <c>TokenizeToIds</c>: 0 = <c>&lt;pad&gt;</c>,
 /// 1 = <c>&lt;unk&gt;</c>). Invalid values make the estimator throw <see cref="ArgumentException"/> naming the option and its range.
+/// Training starts from the unigram model: the output layer's bias is set to the log of the training tokens' add-one-smoothed
+/// frequencies before the first batch.
 /// </summary>
 public sealed class LanguageModelOptions
 {
