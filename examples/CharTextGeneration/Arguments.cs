@@ -25,6 +25,7 @@ internal sealed record Arguments
     public string ModelPath { get; init; } = "char-lstm.zip";
     public int ThroughputBatches { get; init; }
     public string Baseline { get; init; } = "notebook";
+    public bool MlpEarlyStopping { get; init; }
 
     public const string Usage = """
         CharTextGeneration — a character-level LSTM language model vs an n-gram MLP, on Jane Austen (or any text)
@@ -47,6 +48,8 @@ internal sealed record Arguments
           --ngram N            characters of context for the n-gram MLPs (default 5)
           --baseline KIND      n-gram MLP baseline(s), each trained for --minutes: notebook (one-hot n-gram tokens, as in the
                                teaching notebook), embedding (embedded characters, Bengio-style), both, or none (default notebook)
+          --mlp-early-stopping pick the n-gram MLPs' epochs by early stopping on the last 5% of the training text (at most
+                               --epochs), then retrain on all of it for that many (default: train --epochs epochs)
           --seed N             random seed (default 1)
           --threads N          TorchSharp CPU threads (default: libtorch's choice)
           --prompt TEXT        prompt for sampling
@@ -85,6 +88,7 @@ internal sealed record Arguments
                 "--prompt" => a with { Prompt = Next() },
                 "--model" => a with { ModelPath = Next() },
                 "--throughput" => a with { ThroughputBatches = NextInt() },
+                "--mlp-early-stopping" => a with { MlpEarlyStopping = true },
                 "--baseline" => a with { Baseline = Next().ToLowerInvariant() },
                 "-h" or "--help" => throw new HelpRequestedException(),
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}"),

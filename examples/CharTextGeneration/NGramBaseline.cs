@@ -197,8 +197,11 @@ internal static class NGramBaseline
         return (model.Inputs(rows, positions), tensor(targets));
     }
 
-    /// <summary>Trains <paramref name="model"/> on random positions of <paramref name="rows"/> until the budget or the epochs run out.</summary>
-    public static void Train(NGramModel model, IReadOnlyList<int[]> rows, TimeSpan budget, int maxEpochs, int seed, Action<string> log)
+    /// <summary>
+    /// Trains <paramref name="model"/> on random positions of <paramref name="rows"/> until the budget or the epochs run out,
+    /// or until <paramref name="afterEpoch"/> (called with the epoch number after each full epoch) returns false.
+    /// </summary>
+    public static void Train(NGramModel model, IReadOnlyList<int[]> rows, TimeSpan budget, int maxEpochs, int seed, Action<string> log, Func<int, bool>? afterEpoch = null)
     {
         (int, int)[] positions = Positions(rows);
         var rng = new Random(seed);
@@ -228,6 +231,14 @@ internal static class NGramBaseline
                     lossSum = 0;
                     lossCount = 0;
                 }
+            }
+            if (afterEpoch is not null && clock.Elapsed < budget)
+            {
+                model.eval();
+                bool go = afterEpoch(epoch);
+                model.train();
+                if (!go)
+                    break;
             }
         }
         log($"  n-gram: trained on {seen:N0} characters in {clock.Elapsed:mm\\:ss}");

@@ -121,13 +121,12 @@ internal static class Program
             var results = new List<(string Name, LanguageModelMetrics Metrics)>();
             foreach (string kind in a.Baseline == "both" ? new[] { "notebook", "embedding" } : new[] { a.Baseline })
             {
+                int epochs = a.MlpEarlyStopping ? BestNGramEpochs(kind, trainIds, tokenizer.VocabularySize, a, budget) : a.Epochs;
                 TorchSharp.torch.manual_seed(a.Seed);
-                using NGramModel ngram = kind == "notebook"
-                    ? new OneHotNGramMlp(trainIds, tokenizer.VocabularySize, a.NGram)
-                    : new EmbeddingNGramMlp(tokenizer.VocabularySize, a.NGram);
+                using NGramModel ngram = NewNGram(kind, trainIds, tokenizer.VocabularySize, a.NGram);
                 Console.WriteLine();
-                Console.WriteLine($"Training the baseline: {ngram.Description}, for at most {a.Epochs} epochs / {budget:mm\\:ss}...");
-                NGramBaseline.Train(ngram, trainIds, budget, a.Epochs, a.Seed, Console.WriteLine);
+                Console.WriteLine($"Training the baseline: {ngram.Description}, for at most {epochs} epochs / {budget:mm\\:ss}...");
+                NGramBaseline.Train(ngram, trainIds, budget, epochs, a.Seed, Console.WriteLine);
                 var (ll, count) = NGramBaseline.Evaluate(ngram, heldOutIds);
                 results.Add((ngram.Description, LanguageModelMetrics.FromTotals(ll, count, heldOutParagraphs.Count, characters)));
             }
@@ -166,6 +165,40 @@ internal static class Program
         Device = "auto",
         Seed = a.Seed,
     };
+
+    private static NGramModel NewNGram(string kind, List<int[]> trainIds, int vocabularySize, int n) => kind == "notebook"
+        ? new OneHotNGramMlp(trainIds, vocabularySize, n)
+        : new EmbeddingNGramMlp(vocabularySize, n);
+
+    /// <summary>
+    /// Early stopping for the n-gram MLP without looking at the held-out text: trains on the first 95% of the training
+    /// stream, scores the last 5% after every epoch, and returns the epoch count that scored best (stopping after two
+    /// epochs without improvement). The caller then retrains on the whole stream for that many epochs.
+    /// </summary>
+    private static int BestNGramEpochs(string kind, List<int[]> trainIds, int vocabularySize, Arguments a, TimeSpan budget)
+    {
+        int[] stream = trainIds[0];
+        int cut = (int)(stream.Length * 0.95);
+        var fit = new List<int[]> { stream[..cut] };
+        var check = new List<int[]> { stream[(cut - a.NGram)..] };
+        TorchSharp.torch.manual_seed(a.Seed);
+        using NGramModel probe = NewNGram(kind, fit, vocabularySize, a.NGram);
+        Console.WriteLine();
+        Console.WriteLine($"Choosing the epochs of the {kind} baseline: training on the first 95% of the training text, scoring the last 5% after every epoch...");
+        int best = 1;
+        double bestBits = double.PositiveInfinity;
+        NGramBaseline.Train(probe, fit, budget, a.Epochs, a.Seed, _ => { }, epoch =>
+        {
+            var (ll, count) = NGramBaseline.Evaluate(probe, check);
+            // The check part starts NGram characters before the cut, so the characters after it are scored with their full context.
+            double bits = -ll / Math.Log(2) / count;
+            Console.WriteLine($"  epoch {epoch}: {bits:F3} bits/char on the last 5% of the training text");
+            if (bits < bestBits) (best, bestBits) = (epoch, bits);
+            return epoch - best < 2;
+        });
+        Console.WriteLine($"  best: {best} epoch(s)");
+        return best;
+    }
 
     /// <summary>The rows concatenated in order, as one row.</summary>
     private static List<int[]> Stream(List<int[]> rows) => new() { rows.SelectMany(r => r).ToArray() };
