@@ -31,6 +31,7 @@ public sealed class InputValidationTests
     [DataRow(nameof(RecurrentTrainerOptions.FeatureColumnName), "")]
     [DataRow(nameof(RecurrentTrainerOptions.LabelColumnName), " ")]
     [DataRow(nameof(RecurrentTrainerOptions.Cell), 7)]
+    [DataRow(nameof(RecurrentTrainerOptions.RecurrentInitialization), 7)]
     public void OutOfRangeOptionIsRejectedWhenTheTrainerIsCreated(string option, object value)
     {
         var options = new RecurrentTrainerOptions();

@@ -171,6 +171,27 @@ public sealed class LanguageModelTrainingTests
     }
 
     [TestMethod]
+    public void KerasInitializationOptionReachesTheLstm()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = LanguageModelTestData.Load(ml, new TestCharCodec("ab"), LanguageModelTestData.Repeating("ab", 8, 12, seed: 1));
+        float[] ForgetBiases(RecurrentInitialization initialization)
+        {
+            var options = LanguageModelTestData.TinyOptions();
+            options.NumberOfEpochs = 1;
+            options.LearningRate = 1e-9; // Adam moves each weight by about the learning rate: the start stays visible
+            options.RecurrentInitialization = initialization;
+            using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var bias = model.Model.named_parameters().Single(p => p.name.EndsWith("bias_ih_l0")).parameter;
+            return bias.narrow(0, options.HiddenSize, options.HiddenSize).data<float>().ToArray();
+        }
+        Assert.IsTrue(ForgetBiases(RecurrentInitialization.Keras).All(b => Math.Abs(b - 1) < 1e-4), "Keras: forget-gate biases start at 1");
+        float[] pytorch = ForgetBiases(RecurrentInitialization.PyTorch);
+        Assert.IsTrue(pytorch.All(b => Math.Abs(b) < 0.2) && pytorch.Distinct().Count() > 1, "PyTorch (default): small and random");
+    }
+
+    [TestMethod]
     public void InvalidOptionsAndColumnsAreRejectedWithTheOptionNamed()
     {
         var ml = new MLContext();
@@ -184,6 +205,7 @@ public sealed class LanguageModelTrainingTests
         Rejects(o => { o.TieWeights = true; o.EmbeddingSize = 8; o.HiddenSize = 16; }, "EmbeddingSize == HiddenSize");
         Rejects(o => o.SequenceLength = 0, nameof(LanguageModelOptions.SequenceLength));
         Rejects(o => o.Dropout = 1, nameof(LanguageModelOptions.Dropout));
+        Rejects(o => o.RecurrentInitialization = (RecurrentInitialization)7, nameof(LanguageModelOptions.RecurrentInitialization));
         Rejects(o => o.LearningRate = 0, nameof(LanguageModelOptions.LearningRate));
         Rejects(o => o.GradientClipNorm = -1, nameof(LanguageModelOptions.GradientClipNorm));
         Rejects(o => o.WarmupSteps = -1, nameof(LanguageModelOptions.WarmupSteps));

@@ -85,4 +85,63 @@ public sealed class RecurrentLanguageModelTests
         Assert.AreEqual(1.0, actual.Sum(x => Math.Exp(x)), 1e-6);
         Assert.ThrowsExactly<ArgumentException>(() => model.InitializeOutputBias(new long[] { 1, 2, 3 }));
     }
+
+    [TestMethod]
+    public void KerasInitializationIsGlorotInputOrthogonalRecurrentAndUnitForgetBias()
+    {
+        TorchRuntime.EnsureLoaded();
+        const int hidden = 5, input = 3;
+        var architecture = new LanguageModelArchitecture { VocabularySize = 4, Cell = RecurrentCell.Lstm, EmbeddingSize = input, HiddenSize = hidden, NumberOfLayers = 2 };
+        using var lstm = TorchDeterminism.Run(3, g => { var m = new RecurrentLanguageModel(architecture, g); m.InitializeKeras(g); return m; });
+        AssertKeras(lstm, RecurrentCell.Lstm, hidden, expectedKernels: 4);
+
+        var encoderOptions = new RecurrentEncoderOptions { VocabularySize = 4, Cell = RecurrentCell.Gru, EmbeddingSize = input, HiddenSize = hidden, NumberOfLayers = 2, Bidirectional = true };
+        using var gru = TorchDeterminism.Run(3, g => { var m = new RecurrentEncoder(encoderOptions, g); m.InitializeKeras(g); return m; });
+        AssertKeras(gru, RecurrentCell.Gru, hidden, expectedKernels: 8);
+
+        using var again = TorchDeterminism.Run(3, g => { var m = new RecurrentLanguageModel(architecture, g); m.InitializeKeras(g); return m; });
+        float[][] first = Snapshot(lstm), second = Snapshot(again);
+        for (int i = 0; i < first.Length; i++)
+            CollectionAssert.AreEqual(first[i], second[i], "the same seed gives the same start");
+    }
+
+    private static float[][] Snapshot(nn.Module module) =>
+        module.named_parameters().Select(p => p.parameter.data<float>().ToArray()).ToArray();
+
+    /// <summary>
+    /// weight_ih within the Glorot bound, weight_hh with orthonormal columns, biases zero but an LSTM's bias_ih forget
+    /// slice [h, 2h), which is 1.
+    /// </summary>
+    private static void AssertKeras(nn.Module module, RecurrentCell cell, int hidden, int expectedKernels)
+    {
+        using var scope = NewDisposeScope();
+        int kernels = 0;
+        foreach (var (name, p) in module.named_parameters())
+        {
+            string local = name[(name.LastIndexOf('.') + 1)..];
+            float[] values = p.data<float>().ToArray();
+            if (local.StartsWith("weight_ih_l"))
+            {
+                double limit = Math.Sqrt(6.0 / (p.shape[0] + p.shape[1]));
+                Assert.IsTrue(values.All(v => Math.Abs(v) <= limit), $"{name}: Glorot-uniform within ±{limit}");
+                kernels++;
+            }
+            else if (local.StartsWith("weight_hh_l"))
+            {
+                Tensor gram = p.t().matmul(p);
+                float[] g = gram.data<float>().ToArray();
+                for (int i = 0; i < hidden; i++)
+                    for (int j = 0; j < hidden; j++)
+                        Assert.AreEqual(i == j ? 1.0 : 0.0, g[i * hidden + j], 1e-5, $"{name}: columns {i} and {j}");
+                kernels++;
+            }
+            else if (local.StartsWith("bias_"))
+            {
+                bool forgetSlice = cell == RecurrentCell.Lstm && local.StartsWith("bias_ih_l");
+                for (int j = 0; j < values.Length; j++)
+                    Assert.AreEqual(forgetSlice && j >= hidden && j < 2 * hidden ? 1f : 0f, values[j], $"{name}[{j}]");
+            }
+        }
+        Assert.AreEqual(expectedKernels, kernels, "input and recurrent kernels seen");
+    }
 }

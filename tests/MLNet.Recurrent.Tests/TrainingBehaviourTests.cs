@@ -32,6 +32,27 @@ public sealed class TrainingBehaviourTests
     private static float[] Scores(MLContext ml, ITransformer model, IDataView data) => Synthetic.Floats(model.Transform(data), "Score");
 
     [TestMethod]
+    public void KerasInitializationOptionReachesBothDirectionsOfTheEncoder()
+    {
+        var ml = new MLContext();
+        var train = ml.Data.LoadFromEnumerable(Synthetic.Order(40, 21));
+        var options = Quick();
+        options.NumberOfEpochs = 1;
+        options.LearningRate = 1e-9; // Adam moves each weight by about the learning rate: the start stays visible
+        options.Bidirectional = true;
+        options.RecurrentInitialization = RecurrentInitialization.Keras;
+        using var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(train);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var biases = model.Model.Encoder.named_parameters().Where(p => p.name.Contains("bias_ih_l")).ToList();
+        Assert.HasCount(2, biases, "one per direction");
+        foreach (var (name, bias) in biases)
+        {
+            float[] forget = bias.narrow(0, options.HiddenSize, options.HiddenSize).data<float>().ToArray();
+            Assert.IsTrue(forget.All(b => Math.Abs(b - 1) < 1e-4), $"{name}: forget-gate biases start at 1");
+        }
+    }
+
+    [TestMethod]
     public void SameSeedAndDataGiveABitIdenticalModelAndAnotherSeedDoesNot()
     {
         var ml = new MLContext();

@@ -86,6 +86,8 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
             {
                 // Start from the unigram model: the first steps then go to what the context adds, not to token frequencies.
                 m.InitializeOutputBias(counts);
+                if (options.RecurrentInitialization == RecurrentInitialization.Keras)
+                    m.InitializeKeras(generator);
                 m.to(device);
                 IBatchSource<LanguageModelBatch> trainSource = CreateSource(train, seed, device);
                 IBatchSource<LanguageModelBatch>? validSource = valid is null ? null : CreateSource(valid, seed, device);

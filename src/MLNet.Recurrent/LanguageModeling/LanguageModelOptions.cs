@@ -94,6 +94,14 @@ public sealed class LanguageModelOptions
     /// </summary>
     public TimeSpan? MaximumTrainingTime { get; set; }
 
+    /// <summary>
+    /// How the recurrent layers' weights start: <see cref="RecurrentInitialization.PyTorch"/> (default; uniform in
+    /// ±1/√hidden, as PyTorch's <c>nn.LSTM</c>) or <see cref="RecurrentInitialization.Keras"/> (Keras's defaults:
+    /// Glorot-uniform input kernels, orthogonal recurrent kernels, zero biases, an LSTM's forget-gate bias 1). Keras's
+    /// start trained the 2×384 Austen character LSTM of docs/benchmarks.md to a lower loss in the same 10 minutes.
+    /// </summary>
+    public RecurrentInitialization RecurrentInitialization { get; set; } = RecurrentInitialization.PyTorch;
+
     /// <summary>Device: <c>"auto"</c> (CUDA when available, else CPU), <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>. Default <c>"auto"</c>.</summary>
     public string Device { get; set; } = "auto";
 
@@ -129,6 +137,7 @@ public sealed class LanguageModelOptions
         Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
         Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
+        Check(Enum.IsDefined(RecurrentInitialization), nameof(RecurrentInitialization), RecurrentInitialization, "PyTorch or Keras");
         if (TieWeights && EmbeddingSize != HiddenSize)
             throw new ArgumentException($"TieWeights is true, which needs EmbeddingSize == HiddenSize (the output layer reuses the embedding matrix), but EmbeddingSize is {EmbeddingSize} and HiddenSize is {HiddenSize}.", nameof(TieWeights));
         Check(SequenceLength >= 1, nameof(SequenceLength), SequenceLength, "at least 1");

@@ -201,6 +201,9 @@ public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         return steps.masked_fill(mask.logical_not(), double.NegativeInfinity).max(1).values;
     }
 
+    /// <summary>Re-initialises the recurrent layers, both directions, as Keras does (<see cref="RecurrentInitialization.Keras"/>), drawing from <paramref name="generator"/>.</summary>
+    public void InitializeKeras(Generator generator) => RecurrentLayers.InitializeKeras(rnn, options.Cell, options.HiddenSize, generator);
+
     private void Initialize(Generator generator)
     {
         using var noGrad = no_grad();

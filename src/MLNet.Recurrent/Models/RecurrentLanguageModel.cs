@@ -169,6 +169,9 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
         });
     }
 
+    /// <summary>Re-initialises the recurrent layers as Keras does (<see cref="RecurrentInitialization.Keras"/>), drawing from <paramref name="generator"/>.</summary>
+    public void InitializeKeras(Generator generator) => RecurrentLayers.InitializeKeras(rnn, Architecture.Cell, Architecture.HiddenSize, generator);
+
     /// <summary>
     /// Sets the output bias to the log of the tokens' add-one-smoothed training frequencies, so training starts from the
     /// unigram model instead of the uniform one (the recurrent part then only has to learn what the context adds).

@@ -53,6 +53,51 @@ internal static class RecurrentLayers
     }
 
     /// <summary>
+    /// <see cref="RecurrentInitialization.Keras"/>: every <c>weight_ih</c> Glorot-uniform, every <c>weight_hh</c>
+    /// orthogonal, every bias zero, drawn from <paramref name="generator"/>; for an LSTM the forget-gate bias is then 1.
+    /// libtorch's LSTM has two bias vectors per layer and direction, each with the gates in the order input, forget,
+    /// cell, output: the forget slice of <c>bias_ih</c> becomes 1, that of <c>bias_hh</c> stays 0, so their sum is 1.
+    /// </summary>
+    public static void InitializeKeras(nn.Module layers, RecurrentCell cell, long hiddenSize, Generator generator)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in layers.named_parameters())
+        {
+            string local = name[(name.LastIndexOf('.') + 1)..];
+            if (local.StartsWith("weight_ih_l", StringComparison.Ordinal))
+            {
+                // Keras's kernel is this matrix transposed: the same fan-in + fan-out.
+                double limit = Math.Sqrt(6.0 / (parameter.shape[0] + parameter.shape[1]));
+                nn.init.uniform_(parameter, -limit, limit, generator);
+            }
+            else if (local.StartsWith("weight_hh_l", StringComparison.Ordinal))
+            {
+                Orthogonal(parameter, generator);
+            }
+            else if (local.StartsWith("bias_", StringComparison.Ordinal))
+            {
+                parameter.zero_();
+                if (cell == RecurrentCell.Lstm && local.StartsWith("bias_ih_l", StringComparison.Ordinal))
+                    parameter.narrow(0, hiddenSize, hiddenSize).fill_(1.0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="weight"/>, a recurrent kernel (gates × hidden rows, hidden columns: never wider than tall),
+    /// with orthonormal columns as PyTorch's <c>orthogonal_</c> does, drawing from <paramref name="generator"/>.
+    /// </summary>
+    private static void Orthogonal(Tensor weight, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        Tensor a = empty(weight.shape[0], weight.shape[1], dtype: weight.dtype, device: weight.device);
+        nn.init.normal_(a, 0, 1, generator);
+        var (q, r) = linalg.qr(a);
+        // Signs from R's diagonal make the draw uniform over matrices with orthonormal columns.
+        weight.copy_(q * r.diagonal().sign());
+    }
+
+    /// <summary>
     /// Weights the recurrent layers multiply per time step and row: each direction of each layer has
     /// gates × hidden × (input + hidden) of them (4 gates for an LSTM, 3 for a GRU, 1 for an RNN).
     /// </summary>

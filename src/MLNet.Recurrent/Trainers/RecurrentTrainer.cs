@@ -178,6 +178,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         var model = new RecurrentSequenceModel(architecture, task.Outputs, generator);
         try
         {
+            if (o.RecurrentInitialization == RecurrentInitialization.Keras)
+                model.Encoder.InitializeKeras(generator);
             if (tokenTexts is not null)
                 PretrainedEmbeddings.Apply(model.Encoder.Embedding, o.PretrainedEmbeddingsPath!, tokenTexts, generator, ch);
             if (device.type != DeviceType.CPU)

@@ -118,6 +118,14 @@ public sealed class RecurrentTrainerOptions
     public bool BucketByLength { get; set; } = true;
 
     /// <summary>
+    /// How the recurrent layers' weights start: <see cref="RecurrentInitialization.PyTorch"/> (default; uniform in
+    /// ±1/√hidden, as PyTorch's <c>nn.LSTM</c>) or <see cref="RecurrentInitialization.Keras"/> (Keras's defaults:
+    /// Glorot-uniform input kernels, orthogonal recurrent kernels, zero biases, an LSTM's forget-gate bias 1). Keras's
+    /// start trained the 2×384 Austen character LSTM of docs/benchmarks.md to a lower loss in the same 10 minutes.
+    /// </summary>
+    public RecurrentInitialization RecurrentInitialization { get; set; } = RecurrentInitialization.PyTorch;
+
+    /// <summary>
     /// Where to train: <c>"auto"</c> (CUDA when available, else CPU), <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>.
     /// A CUDA request without CUDA falls back to the CPU; the log says which device was used. Default <c>"auto"</c>.
     /// </summary>
@@ -198,6 +206,7 @@ public sealed class RecurrentTrainerOptions
         Check(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0 (0 disables warm-up)");
         Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");
         TorchDevices.Validate(Device, nameof(Device));
+        Check(Enum.IsDefined(RecurrentInitialization), nameof(RecurrentInitialization), RecurrentInitialization, "PyTorch or Keras");
         if (NumberOfThreads is int threads)
             Check(threads >= 1, nameof(NumberOfThreads), threads, "null or at least 1");
         Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1) (0 disables)");
