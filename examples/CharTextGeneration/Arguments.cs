@@ -15,6 +15,7 @@ internal sealed record Arguments
     public double LearningRate { get; init; } = 0.005;
     public double Dropout { get; init; }
     public string Schedule { get; init; } = "linear";
+    public string Initialization { get; init; } = "keras";
     public int WarmupSteps { get; init; }
     public double AdamBeta2 { get; init; } = 0.999;
     public double ClipNorm { get; init; } = 1.0;
@@ -42,6 +43,8 @@ internal sealed record Arguments
           --lr X               initial Adam learning rate (default 0.005)
           --dropout X          dropout (default 0)
           --schedule S         learning-rate schedule: constant, linear or cosine decay to 0 over the time budget (default linear)
+          --init KIND          LSTM weight initialisation: keras (Glorot input, orthogonal recurrent, forget-gate bias 1) or
+                               pytorch (uniform ±1/√hidden) (default keras)
           --beta2 X            Adam's β₂ (default 0.999)
           --warmup N           batches of linear learning-rate warm-up (default 0)
           --clip X             gradient clip norm (default 1)
@@ -79,6 +82,7 @@ internal sealed record Arguments
                 "--lr" => a with { LearningRate = NextDouble() },
                 "--dropout" => a with { Dropout = NextDouble() },
                 "--schedule" => a with { Schedule = Next().ToLowerInvariant() },
+                "--init" => a with { Initialization = Next().ToLowerInvariant() },
                 "--beta2" => a with { AdamBeta2 = NextDouble() },
                 "--warmup" => a with { WarmupSteps = NextInt() },
                 "--clip" => a with { ClipNorm = NextDouble() },
@@ -96,6 +100,8 @@ internal sealed record Arguments
         }
         if (a.Schedule is not ("constant" or "linear" or "cosine"))
             throw new ArgumentException($"--schedule must be constant, linear or cosine.\n{Usage}");
+        if (a.Initialization is not ("keras" or "pytorch"))
+            throw new ArgumentException($"--init must be keras or pytorch.\n{Usage}");
         if (a.Baseline is not ("notebook" or "embedding" or "both" or "none"))
             throw new ArgumentException($"--baseline must be notebook, embedding, both or none.\n{Usage}");
         if (a.Minutes <= 0 || a.LstmMinutes <= 0)

@@ -153,6 +153,7 @@ internal static class Program
         HiddenSize = a.HiddenSize,
         NumberOfLayers = a.Layers,
         Dropout = a.Dropout,
+        RecurrentInitialization = a.Initialization == "pytorch" ? RecurrentInitialization.PyTorch : RecurrentInitialization.Keras,
         Corpus = LanguageModelCorpus.Continuous,
         SequenceLength = a.SequenceLength,
         BatchSize = a.BatchSize,
