@@ -159,7 +159,7 @@ internal static class Program
         BatchSize = a.BatchSize,
         NumberOfEpochs = a.Epochs,
         LearningRate = a.LearningRate,
-        Schedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
+        LearningRateSchedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
         WarmupSteps = a.WarmupSteps,
         AdamBeta2 = a.AdamBeta2,
         GradientClipNorm = a.ClipNorm,

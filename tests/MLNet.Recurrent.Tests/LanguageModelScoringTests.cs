@@ -199,7 +199,7 @@ public sealed class LanguageModelScoringTests
                 var bytes = new MemoryStream();
                 input.CopyTo(bytes);
                 byte[] content = bytes.ToArray();
-                if (entry.FullName.EndsWith("LanguageModelWeights.bin", StringComparison.Ordinal))
+                if (entry.FullName.EndsWith("Weights.bin", StringComparison.Ordinal))
                 {
                     content = content[..(content.Length / 2)];
                     damagedWeights = true;

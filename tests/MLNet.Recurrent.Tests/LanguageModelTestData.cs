@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -23,66 +22,36 @@ public sealed class LanguageModelScore
 }
 
 /// <summary>
-/// A minimal character codec standing in for TokenizeToIds in these tests: id 0 = &lt;pad&gt;, 1 = &lt;unk&gt;,
-/// optionally 2 = &lt;bos&gt;, then one id per character. It serializes itself for the "TokenizerModel" annotation and
-/// registers its reader with <see cref="TokenCodecAdapter"/>.
+/// A character codec standing in for TokenizeToIds in these tests, so a test can fix the ids: id 0 = &lt;pad&gt;,
+/// 1 = &lt;unk&gt;, optionally 2 = &lt;bos&gt;, then one id per character of the alphabet in order. It is the library's own
+/// <see cref="TokenCodec"/> (built from that vocabulary), so its "TokenizerModel" annotation is the real format.
 /// </summary>
-internal sealed class TestCharCodec : ITokenCodec
+internal sealed class TestCharCodec
 {
-    private static readonly byte[] Magic = "TCC1"u8.ToArray();
-    private readonly Dictionary<char, int> ids = new();
-
     public TestCharCodec(string alphabet, bool beginningOfSequence = false)
     {
         var tokens = new List<string> { "<pad>", "<unk>" };
         if (beginningOfSequence)
             tokens.Add("<bos>");
-        foreach (char c in alphabet.Distinct())
-        {
-            ids[c] = tokens.Count;
-            tokens.Add(c.ToString());
-        }
+        tokens.AddRange(alphabet.Distinct().Select(c => c.ToString()));
         Tokens = tokens.ToArray();
-        BeginningOfSequenceId = beginningOfSequence ? 2 : null;
+        Codec = TokenCodec.FromVocabulary(Tokens);
+        Assert.AreEqual(TokenizerMode.Character, Codec.Mode);
     }
 
-    static TestCharCodec() => TokenCodecAdapter.TokenizerModelReader = FromBytes;
+    public TokenCodec Codec { get; }
 
     public string[] Tokens { get; }
 
     public int VocabularySize => Tokens.Length;
 
-    public int? BeginningOfSequenceId { get; }
+    public int? BeginningOfSequenceId => Codec.Vocabulary.BeginningOfSequenceId;
 
-    public int? EndOfSequenceId => null;
+    public int[] Encode(string text) => Codec.Encode(text, addSequenceMarkers: false);
 
-    public int[] Encode(string text) => text.Select(c => ids.TryGetValue(c, out int id) ? id : 1).ToArray();
+    public string Decode(ReadOnlySpan<int> ids) => Codec.Decode(ids);
 
-    public string Decode(ReadOnlySpan<int> ids)
-    {
-        var sb = new StringBuilder();
-        foreach (int id in ids)
-        {
-            if (id > 1 && id != BeginningOfSequenceId)
-                sb.Append(Tokens[id]);
-            else if (id == 1)
-                sb.Append('?');
-        }
-        return sb.ToString();
-    }
-
-    public byte[] ToBytes()
-    {
-        string alphabet = string.Concat(Tokens.Skip(BeginningOfSequenceId is null ? 2 : 3));
-        return Magic.Concat(new[] { (byte)(BeginningOfSequenceId is null ? 0 : 1) }).Concat(Encoding.UTF8.GetBytes(alphabet)).ToArray();
-    }
-
-    public static TestCharCodec FromBytes(byte[] bytes)
-    {
-        if (bytes.Length < 5 || !bytes.AsSpan(0, 4).SequenceEqual(Magic))
-            throw new InvalidDataException("not a test codec");
-        return new TestCharCodec(Encoding.UTF8.GetString(bytes, 5, bytes.Length - 5), bytes[4] == 1);
-    }
+    public byte[] ToBytes() => Codec.ToBytes();
 }
 
 internal static class LanguageModelTestData

@@ -32,7 +32,7 @@ public sealed class TrainingCoreTests
         {
             using var model = new RecurrentSequenceModel(options, 1, g);
             var batcher = new SequenceBatcher(x, y, null, 32, bucketByLength: true, seed: 7, CPU);
-            var objective = new SequenceObjective(model, new BinaryHead());
+            var objective = new SequenceObjective(model, PredictionTasks.Get(RecurrentTask.BinaryClassification));
             new TrainingLoop<SequenceBatch>(model, batcher, null, objective,
                 new TrainingSettings { NumberOfEpochs = 25, LearningRate = 0.02 }).Run();
             var test = Parity(200, 8, 2);

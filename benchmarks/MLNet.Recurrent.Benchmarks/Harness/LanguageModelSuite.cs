@@ -48,7 +48,7 @@ public static class LanguageModelSuite
             NumberOfEpochs = 1000,
             MaximumTrainingTime = budget,
             LearningRate = 0.008,
-            Schedule = LearningRateSchedule.LinearDecay,
+            LearningRateSchedule = LearningRateSchedule.LinearDecay,
             GradientClipNorm = 1.0,
             Device = "cpu",
             Seed = o.Seed,

@@ -7,119 +7,121 @@ namespace MLNet.Recurrent;
 
 /// <summary>
 /// Trains a recurrent next-token model (see <see cref="LanguageModelOptions"/>); created by
-/// <c>mlContext.Transforms.Text.TrainLanguageModel(options)</c>. The vocabulary size is the length of the token-id
-/// column's <c>"Vocabulary"</c> annotation (else the largest id seen + 1); the annotations are kept so the fitted
-/// <see cref="LanguageModelTransformer"/> can encode prompts and decode generated ids.
+/// <c>mlContext.Transforms.Text.TrainLanguageModel(options)</c>. The token-id column is read by the same contract as the
+/// trainers' feature column (<see cref="LanguageModelOptions.InputColumnName"/>); its vocabulary size is the length of
+/// the column's <c>"Vocabulary"</c> annotation (or the key count + 1, else the largest id seen + 1), and its annotations
+/// are kept so the fitted <see cref="LanguageModelTransformer"/> can encode prompts and decode generated ids.
 /// </summary>
 public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer>
 {
+    private readonly IHostEnvironment env;
     private readonly IHost host;
     private readonly LanguageModelOptions options;
 
     internal LanguageModelEstimator(IHostEnvironment env, LanguageModelOptions options)
     {
-        ArgumentNullException.ThrowIfNull(env);
+        this.env = env ?? throw new ArgumentNullException(nameof(env));
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        this.options = options.Copy<LanguageModelOptions>();
         host = env.Register(nameof(LanguageModelEstimator));
-        this.options = options;
     }
 
-    /// <summary>Trains on <paramref name="input"/> (and <see cref="LanguageModelOptions.ValidationSet"/>) and returns the fitted transformer.</summary>
-    /// <exception cref="ArgumentException">An option is invalid, the token column is missing or not a vector of Int32 ids, or no row has 2 tokens.</exception>
+    /// <summary>Trains on <paramref name="input"/> (and the validation data, if any) and returns the fitted transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The token column is missing or is not a vector of Int32 ids or keys.</exception>
+    /// <exception cref="InvalidOperationException">No row has 2 tokens, or the validation split has too little data.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public LanguageModelTransformer Fit(IDataView input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        options.Validate();
-        TorchRuntime.EnsureLoaded();
-        using IChannel ch = host.Start("Training language model");
-        DataViewSchema.Column column = LanguageModelInputColumn.Find(input.Schema, options.InputColumnName);
-        string[]? vocabulary = LanguageModelInputColumn.Vocabulary(column);
-        byte[]? tokenizerModel = LanguageModelInputColumn.TokenizerModel(column);
-        List<int[]> train = LanguageModelInputColumn.ReadRows(input, column, vocabulary?.Length, strict: true, host.CheckAlive);
-        int vocabularySize = vocabulary?.Length ?? Math.Max(2, train.Select(r => r.Length == 0 ? 0 : r.Max()).DefaultIfEmpty(0).Max() + 1);
-        if (vocabularySize < 2)
-            throw new ArgumentException($"Column '{column.Name}' has a \"Vocabulary\" annotation of {vocabularySize} ids; a language model needs at least 2.", nameof(input));
+        host.CheckValue(input, nameof(input));
+        var o = options;
+        using var run = TrainingRun.Start(env, host, o, "Training language model");
+        TokenIdColumn column = TokenIdColumn.Find(input.Schema, o.InputColumnName, nameof(input), role: "input");
+        string[]? vocabulary = column.Vocabulary();
+        byte[]? tokenizerModel = column.TokenizerModel();
+        var (train, largestId) = column.ReadRows(input, column.AnnotatedVocabularySize ?? 0, 0, run.CheckAlive);
+        int vocabularySize = column.VocabularySize(largestId);
         if (!train.Any(r => r.Length >= 2))
-            throw new ArgumentException($"No row of column '{column.Name}' has 2 or more tokens (<pad> ids excluded), so there is nothing to predict.", nameof(input));
+            throw new InvalidOperationException($"No row of column '{column.Name}' has 2 or more tokens (<pad> ids excluded), so there is nothing to predict.");
 
         List<int[]>? valid = null;
-        if (options.ValidationSet is { } validationSet)
+        if (o.ValidationSet is { } validationSet)
         {
-            DataViewSchema.Column validColumn = LanguageModelInputColumn.Find(validationSet.Schema, options.InputColumnName);
-            valid = LanguageModelInputColumn.ReadRows(validationSet, validColumn, vocabularySize, strict: false, host.CheckAlive);
+            TokenIdColumn validColumn = TokenIdColumn.Find(validationSet.Schema, o.InputColumnName, nameof(o.ValidationSet), role: "input");
+            valid = validColumn.ReadRows(validationSet, vocabularySize, 0, run.CheckAlive).Rows;
+        }
+        else if (o.ValidationFraction > 0)
+        {
+            (train, valid) = SplitForValidation(run, train);
         }
 
         long[] counts = new long[vocabularySize];
         foreach (int[] row in train)
             foreach (int id in row)
                 counts[id]++;
+        run.Channel.Info($"Vocabulary size {vocabularySize}; {counts.Sum()} training tokens in {train.Count} row(s).");
 
-        int seed = options.Seed ?? host.Rand.Next();
-        var device = TorchDevices.Resolve(options.Device, out string deviceMessage);
-        ch.Info("{0}", deviceMessage);
-        LanguageModelArchitecture architecture = options.Architecture(vocabularySize);
-        var settings = new TrainingSettings
-        {
-            NumberOfEpochs = options.NumberOfEpochs,
-            LearningRate = options.LearningRate,
-            Optimizer = options.Optimizer,
-            AdamBeta1 = options.AdamBeta1,
-            AdamBeta2 = options.AdamBeta2,
-            WeightDecay = options.WeightDecay,
-            Schedule = options.Schedule,
-            WarmupSteps = options.WarmupSteps,
-            GradientClipNorm = options.GradientClipNorm,
-            EarlyStoppingPatience = options.EarlyStoppingPatience,
-            TimeLimit = options.MaximumTrainingTime,
-            Progress = options.Progress,
-            CancellationToken = options.CancellationToken,
-            CheckAlive = host.CheckAlive,
-            Log = message => ch.Info("{0}", message),
-        };
-
-        var (model, result) = TorchDeterminism.Run(seed, generator =>
-        {
-            var m = new RecurrentLanguageModel(architecture, generator);
-            try
-            {
-                // Start from the unigram model: the first steps then go to what the context adds, not to token frequencies.
-                m.InitializeOutputBias(counts);
-                if (options.RecurrentInitialization == RecurrentInitialization.Keras)
-                    m.InitializeKeras(generator);
-                m.to(device);
-                IBatchSource<LanguageModelBatch> trainSource = CreateSource(train, seed, device);
-                IBatchSource<LanguageModelBatch>? validSource = valid is null ? null : CreateSource(valid, seed, device);
-                using var objective = new LanguageModelObjective(m);
-                TrainingResult r = new TrainingLoop<LanguageModelBatch>(m, trainSource, validSource, objective, settings).Run();
-                return (m, r);
-            }
-            catch
-            {
-                m.Dispose();
-                throw;
-            }
-        });
-        return new LanguageModelTransformer(host, model, device, new LanguageModelColumns(options), vocabulary, tokenizerModel, counts, result.History);
+        LanguageModelArchitecture architecture = o.Architecture(vocabularySize);
+        var (model, result) = run.Train(
+            generator => CreateModel(architecture, counts, generator),
+            (m, device) => new TrainingPlan<LanguageModelBatch>(
+                CreateSource(train, run.Seed, device),
+                valid is null ? null : CreateSource(valid, run.Seed, device),
+                new LanguageModelObjective(m)));
+        return new LanguageModelTransformer(host, model, run.Device, new LanguageModelColumns(o), vocabulary, tokenizerModel, counts, result.History);
     }
 
     /// <summary>The input schema plus <c>LogLikelihood</c> (Single), <c>TokenCount</c> (Int32) and <c>Perplexity</c> (Single).</summary>
-    /// <exception cref="ArgumentException">The token column is missing or not a vector of Int32 ids.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The token column is missing or is not a vector of Int32 ids or keys.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(options.InputColumnName, out SchemaShape.Column column))
-            throw new ArgumentException($"Column '{options.InputColumnName}' (the token ids) is not in the data.", nameof(inputSchema));
-        if (!LanguageModelInputColumn.IsValid(column))
-            throw new ArgumentException(LanguageModelInputColumn.Describe(options.InputColumnName, column.GetTypeString()), nameof(inputSchema));
+        host.CheckValue(inputSchema, nameof(inputSchema));
+        TokenIdColumn.Check(inputSchema, options.InputColumnName, role: "input");
         var result = inputSchema.ToDictionary(c => c.Name);
         foreach (var (name, type) in new LanguageModelColumns(options).Outputs)
             result[name] = new SchemaShape.Column(name, SchemaShape.Column.VectorKind.Scalar, type, false);
         return new SchemaShape(result.Values);
     }
 
-    private IBatchSource<LanguageModelBatch> CreateSource(List<int[]> rows, int seed, TorchSharp.torch.Device device) => options.Corpus switch
+    /// <summary>
+    /// <see cref="RecurrentTrainingOptions.ValidationFraction"/>: independent rows are drawn at random; one continuous text
+    /// keeps its order and holds out its last tokens.
+    /// </summary>
+    private (List<int[]> Train, List<int[]> Validation) SplitForValidation(TrainingRun run, List<int[]> rows)
+    {
+        if (options.Corpus == LanguageModelCorpus.Continuous)
+        {
+            int[] text = rows.SelectMany(r => r).ToArray();
+            int held = (int)Math.Round(text.Length * options.ValidationFraction);
+            if (held < 2 || text.Length - held < 2)
+                throw new InvalidOperationException($"{nameof(RecurrentTrainingOptions.ValidationFraction)} is {options.ValidationFraction}, which leaves {text.Length - held} training and {held} validation tokens of {text.Length}; each side needs at least 2.");
+            run.Channel.Info($"Held out the last {held} of {text.Length} tokens of the text for validation ({nameof(RecurrentTrainingOptions.ValidationFraction)} {options.ValidationFraction}).");
+            return ([text[..^held]], [text[^held..]]);
+        }
+        var (train, validation) = run.SplitForValidation(rows.Count, "rows");
+        return (train.Select(i => rows[i]).ToList(), validation.Select(i => rows[i]).ToList());
+    }
+
+    /// <summary>The network, initialised from <paramref name="generator"/>, starting from the unigram model.</summary>
+    private RecurrentLanguageModel CreateModel(LanguageModelArchitecture architecture, long[] counts, torch.Generator generator)
+    {
+        var model = new RecurrentLanguageModel(architecture, generator);
+        try
+        {
+            // Start from the unigram model: the first steps then go to what the context adds, not to token frequencies.
+            model.InitializeOutputBias(counts);
+            if (options.RecurrentInitialization == RecurrentInitialization.Keras)
+                model.InitializeKeras(generator);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private IBatchSource<LanguageModelBatch> CreateSource(List<int[]> rows, int seed, torch.Device device) => options.Corpus switch
     {
         LanguageModelCorpus.Continuous => new ContinuousStreamBatcher(rows.SelectMany(r => r).ToArray(), options.BatchSize, options.SequenceLength, seed, device),
         _ => new IndependentRowsBatcher(rows, options.SequenceLength, options.BatchSize, seed, device),

@@ -70,7 +70,7 @@ internal sealed class LanguageModelGenerator
     /// Text pieces of <paramref name="ids"/> as they are generated, decoded through <paramref name="codec"/>; ends before
     /// <paramref name="stop"/> when the text comes to contain it (text that could be the start of it is held back until known).
     /// </summary>
-    public static IEnumerable<string> Decode(IEnumerable<int> ids, ITokenCodec codec, string? stop)
+    public static IEnumerable<string> Decode(IEnumerable<int> ids, TokenCodec codec, string? stop)
     {
         var generated = new List<int>();
         var text = new StringBuilder();
@@ -103,7 +103,7 @@ internal sealed class LanguageModelGenerator
     }
 
     /// <summary>The text the last id adds: decoded with a few ids of left context (word separators, multi-token characters).</summary>
-    private static string NewText(ITokenCodec codec, List<int> ids, StringBuilder soFar)
+    private static string NewText(TokenCodec codec, List<int> ids, StringBuilder soFar)
     {
         ReadOnlySpan<int> span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids);
         int k = Math.Min(span.Length, 8);

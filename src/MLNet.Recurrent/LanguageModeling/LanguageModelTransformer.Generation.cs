@@ -36,13 +36,14 @@ public sealed partial class LanguageModelTransformer
     {
         ArgumentNullException.ThrowIfNull(prompt);
         options = Check(maxTokens, options);
-        ITokenCodec codec = this.codec.Value
+        TokenCodec codec = this.codec.Value
             ?? throw new InvalidOperationException($"Column '{InputColumnName}' had neither a \"TokenizerModel\" nor a \"Vocabulary\" annotation, so this model cannot encode text; use Generate(IReadOnlyList<int> promptIds, ...) with token ids.");
         var ids = new List<int>();
-        if (codec.BeginningOfSequenceId is int bos && bos < VocabularySize)
+        if (codec.AddsBeginningOfSequence && codec.Vocabulary.BeginningOfSequenceId is int bos && bos < VocabularySize)
             ids.Add(bos);
-        ids.AddRange(LanguageModelScorer.Sanitize(codec.Encode(prompt), VocabularySize));
-        int? eos = codec.EndOfSequenceId is int e && e < VocabularySize ? e : null;
+        foreach (int id in codec.Encode(prompt, addSequenceMarkers: false))
+            ids.Add(id < VocabularySize ? id : TokenVocabulary.UnknownId);
+        int? eos = codec.AddsEndOfSequence && codec.Vocabulary.EndOfSequenceId is int e && e < VocabularySize ? e : null;
         return LanguageModelGenerator.Decode(generator.Generate(ids.ToArray(), maxTokens, options, eos), codec, options.StopSequence);
     }
 
@@ -91,9 +92,9 @@ public sealed partial class LanguageModelTransformer
         }
         try
         {
-            return codec.Value?.EndOfSequenceId is int e && e < VocabularySize ? e : null;
+            return codec.Value is { AddsEndOfSequence: true, Vocabulary.EndOfSequenceId: int e } && e < VocabularySize ? e : null;
         }
-        catch (InvalidOperationException)
+        catch (InvalidDataException)
         {
             return null;
         }

@@ -6,38 +6,41 @@ namespace MLNet.Recurrent;
 public sealed partial class LanguageModelTransformer
 {
     /// <summary>Adds the three score columns; one forward pass per row, shared by the three getters.</summary>
-    private sealed class Mapper : MapperBase
+    private sealed class Mapper : RowMapper
     {
         private readonly LanguageModelTransformer parent;
-        private readonly DataViewSchema.Column input;
+        private readonly TokenIdColumn input;
 
         public Mapper(LanguageModelTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+            : base(parent, parent.SaveModel, inputSchema)
         {
             this.parent = parent;
-            input = LanguageModelInputColumn.Find(inputSchema, parent.InputColumnName);
+            input = TokenIdColumn.Find(inputSchema, parent.InputColumnName, role: "input");
         }
 
-        public override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() =>
+        protected override IReadOnlyCollection<int> InputColumns => [input.Column.Index];
+
+        protected override DataViewSchema.DetachedColumn[] CreateOutputColumns() =>
             parent.columns.Outputs.Select(o => new DataViewSchema.DetachedColumn(o.Name, o.Type)).ToArray();
 
-        public override Delegate[] CreateGetters(DataViewRow row, Func<int, bool> activeOutput, out Action? disposer)
+        protected override Delegate MakeGetter(DataViewRow row, int output) => CreateGetters(row, i => i == output, out _)[output];
+
+        public override Delegate[] CreateGetters(DataViewRow row, Func<int, bool> activeOutput, out Action disposer)
         {
-            disposer = null;
+            disposer = null!;
             var getters = new Delegate[3];
             if (!Enumerable.Range(0, 3).Any(activeOutput))
                 return getters;
 
-            ValueGetter<VBuffer<int>> getIds = row.GetGetter<VBuffer<int>>(input);
-            VBuffer<int> buffer = default;
+            TokenIdReader reader = input.CreateReader(row);
+            int vocabularySize = parent.VocabularySize;
             long cachedPosition = -1;
             (double LogLikelihood, int Tokens) score = default;
             void Ensure()
             {
                 if (row.Position == cachedPosition)
                     return;
-                getIds(ref buffer);
-                score = parent.ScoreRow(buffer.GetValues());
+                score = parent.ScoreRow(reader.Read(vocabularySize, 0));
                 cachedPosition = row.Position;
             }
 
@@ -49,17 +52,5 @@ public sealed partial class LanguageModelTransformer
                 getters[2] = (ValueGetter<float>)((ref float value) => { Ensure(); value = score.Tokens > 0 ? (float)Math.Exp(-score.LogLikelihood / score.Tokens) : float.NaN; });
             return getters;
         }
-
-        public override Delegate MakeGetter(DataViewRow row, int iinfo, Func<int, bool> activeOutput, out Action? disposer) =>
-            CreateGetters(row, i => i == iinfo, out disposer)[iinfo];
-
-        public override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
-        {
-            bool any = Enumerable.Range(0, 3).Any(activeOutput);
-            int index = input.Index;
-            return col => any && col == index;
-        }
-
-        public override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
     }
 }

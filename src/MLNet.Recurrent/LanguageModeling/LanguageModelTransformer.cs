@@ -28,12 +28,13 @@ namespace MLNet.Recurrent;
 /// Saved and loaded with the ML.NET model zip (weights, architecture and tokenizer included). Thread-safe for
 /// scoring and generation. Dispose it to free the native weights early.
 /// </summary>
-public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, IDisposable
+public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
 {
     internal const string LoaderSignature = "MLNetRecLanguageModel";
     internal const string UserName = "MLNet.Recurrent Language Model";
     internal const string RegistrationName = "LanguageModel";
 
+    private readonly IHost host;
     private readonly RecurrentLanguageModel model;
     private readonly Device device;
     private readonly LanguageModelColumns columns;
@@ -42,12 +43,12 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
     private readonly long[] tokenCounts;
     private readonly LanguageModelScorer scorer;
     private readonly LanguageModelGenerator generator;
-    private readonly Lazy<ITokenCodec?> codec;
+    private readonly Lazy<TokenCodec?> codec;
 
     internal LanguageModelTransformer(IHost host, RecurrentLanguageModel model, Device device, LanguageModelColumns columns,
         string[]? vocabulary, byte[]? tokenizerModel, long[] tokenCounts, IReadOnlyList<TrainingProgress> history)
-        : base(host)
     {
+        this.host = host;
         this.model = model;
         this.device = device;
         this.columns = columns;
@@ -58,7 +59,7 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
         model.eval();
         scorer = new LanguageModelScorer(model, device);
         generator = new LanguageModelGenerator(model, device, tokenCounts);
-        codec = new Lazy<ITokenCodec?>(() => TokenCodecAdapter.Create(tokenizerModel, vocabulary), LazyThreadSafetyMode.ExecutionAndPublication);
+        codec = new Lazy<TokenCodec?>(() => CreateCodec(tokenizerModel, vocabulary), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The token-id column scored by <c>Transform</c>.</summary>
@@ -128,7 +129,7 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
         if (!Enum.IsDefined(corpus))
             throw new ArgumentException($"corpus is {corpus}; it must be IndependentRows or Continuous.", nameof(corpus));
         ObjectDisposedException.ThrowIf(disposed, this);
-        DataViewSchema.Column ids = LanguageModelInputColumn.Find(data.Schema, InputColumnName);
+        TokenIdColumn ids = TokenIdColumn.Find(data.Schema, InputColumnName, nameof(data), role: "input");
         DataViewSchema.Column? text = null;
         if (textColumnName is not null)
         {
@@ -137,7 +138,7 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
                 throw new ArgumentException($"Column '{textColumnName}' is {text.Value.Type}; it must be text.", nameof(textColumnName));
         }
 
-        List<int[]> rows = LanguageModelInputColumn.ReadRows(data, ids, VocabularySize, strict: false, Host.CheckAlive);
+        List<int[]> rows = ids.ReadRows(data, VocabularySize, 0, host.CheckAlive).Rows;
         long characters = 0;
         if (text is { } textColumn)
         {
@@ -163,7 +164,7 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
         long tokens = 0;
         for (int start = 0; start < order.Length; start += batchSize)
         {
-            Host.CheckAlive();
+            host.CheckAlive();
             int[][] batch = new int[Math.Min(batchSize, order.Length - start)][];
             for (int i = 0; i < batch.Length; i++)
                 batch[i] = rows[order[start + i]];
@@ -200,12 +201,28 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
         return (sum, tokens);
     }
 
-    /// <summary>Creates the row mapper after checking the token-id column.</summary>
-    public override IRowMapper MakeRowMapper(DataViewSchema schema)
+    /// <summary>Always true: the transformer maps rows to rows.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema plus the three score columns.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The token-id column is missing or is not a vector of Int32 ids or keys.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => RowMapping.OutputSchema(host, inputSchema, MakeRowMapper);
+
+    /// <summary>Adds the three score columns to <paramref name="input"/>; rows are scored one at a time as a cursor moves (<see cref="Evaluate"/> scores in batches).</summary>
+    public IDataView Transform(IDataView input)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        return new Mapper(this, schema);
+        return RowMapping.Transform(host, input, MakeRowMapper);
     }
+
+    /// <summary>The row-to-row mapper <c>PredictionEngine</c> uses.</summary>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return RowMapping.RowToRowMapper(host, inputSchema, MakeRowMapper);
+    }
+
+    private IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
     /// <summary>Frees the model's native tensors; the transformer cannot be used afterwards.</summary>
     public void Dispose()
@@ -221,10 +238,21 @@ public sealed partial class LanguageModelTransformer : RowToRowTransformerBase, 
     /// <summary>The TorchSharp module (for tests and benchmarks).</summary>
     internal RecurrentLanguageModel Model => model;
 
-    /// <summary>Log-likelihood and predicted-token count of one row of raw ids (used by the row mapper).</summary>
+    /// <summary>Log-likelihood and predicted-token count of one row of ids, already read by the token-id contract (used by the row mapper).</summary>
     internal (double LogLikelihood, int Tokens) ScoreRow(ReadOnlySpan<int> ids)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        return scorer.Score(new[] { LanguageModelScorer.Sanitize(ids, VocabularySize) })[0];
+        return scorer.Score(new[] { ids.ToArray() })[0];
+    }
+
+    /// <summary>
+    /// The codec that encodes prompts and decodes generated ids: the <c>"TokenizerModel"</c> annotation's when the token
+    /// column had one, else one rebuilt from its <c>"Vocabulary"</c> annotation (<see cref="TokenCodec.FromVocabulary"/>), else none.
+    /// </summary>
+    private static TokenCodec? CreateCodec(byte[]? tokenizerModel, IReadOnlyList<string>? vocabulary)
+    {
+        if (tokenizerModel is { Length: > 0 })
+            return TokenCodec.FromBytes(tokenizerModel);
+        return vocabulary is { Count: > 0 } ? TokenCodec.FromVocabulary(vocabulary) : null;
     }
 }

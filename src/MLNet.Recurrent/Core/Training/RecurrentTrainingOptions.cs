@@ -1,0 +1,245 @@
+using Microsoft.ML;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// The settings every recurrent estimator of this library shares — the network's recurrent core, the optimizer and its
+/// schedule, validation and early stopping, the time budget, device, threads, seed, progress and cancellation — with
+/// one name, one default and one validation each. <see cref="RecurrentTrainerOptions"/> (binary, multiclass and
+/// regression trainers) and <see cref="LanguageModelOptions"/> (<c>TrainLanguageModel</c>) derive from it and add only
+/// what is theirs; where a task needs a different starting value (model size, epochs, learning rate), the derived
+/// class says so in its own documentation.
+/// Invalid values make the estimator throw an <see cref="ArgumentException"/> naming the member and its allowed range
+/// when it is created.
+/// </summary>
+public abstract class RecurrentTrainingOptions
+{
+    private protected RecurrentTrainingOptions()
+    {
+    }
+
+    // ---- The recurrent core -------------------------------------------------------------------------------------
+
+    /// <summary>Recurrent cell: <see cref="RecurrentCell.Rnn"/> (tanh), <see cref="RecurrentCell.Lstm"/> or <see cref="RecurrentCell.Gru"/>. Default <see cref="RecurrentCell.Lstm"/>.</summary>
+    public RecurrentCell Cell { get; set; } = RecurrentCell.Lstm;
+
+    /// <summary>Token embedding dimension, at least 1. Default 64.</summary>
+    public int EmbeddingSize { get; set; } = 64;
+
+    /// <summary>Hidden size of each recurrent layer (and direction), at least 1. Default 128 (<see cref="LanguageModelOptions"/>: 256).</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>Number of stacked recurrent layers, at least 1. Default 1 (<see cref="LanguageModelOptions"/>: 2).</summary>
+    public int NumberOfLayers { get; set; } = 1;
+
+    /// <summary>
+    /// Dropout probability in [0, 1), active during training only: between stacked recurrent layers and before the output
+    /// layer (language models also apply it to the embeddings). Default 0 (<see cref="LanguageModelOptions"/>: 0.1).
+    /// </summary>
+    public double Dropout { get; set; }
+
+    /// <summary>
+    /// How the recurrent layers' weights start: <see cref="Recurrent.RecurrentInitialization.PyTorch"/> (default; uniform in
+    /// ±1/√hidden, as PyTorch's <c>nn.LSTM</c>) or <see cref="Recurrent.RecurrentInitialization.Keras"/> (Glorot-uniform input
+    /// kernels, orthogonal recurrent kernels, zero biases, an LSTM's forget-gate bias 1).
+    /// </summary>
+    public RecurrentInitialization RecurrentInitialization { get; set; } = RecurrentInitialization.PyTorch;
+
+    // ---- Optimization -------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Rows per training batch (for a language model in <see cref="LanguageModelCorpus.Continuous"/> mode, the number of
+    /// parallel streams), at least 1. Default 32.
+    /// </summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Passes over the training data, at least 1 (training may end sooner: <see cref="EarlyStoppingPatience"/>, <see cref="MaximumTrainingTime"/>). Default 5 (<see cref="LanguageModelOptions"/>: 10).</summary>
+    public int NumberOfEpochs { get; set; } = 5;
+
+    /// <summary>Initial learning rate, a finite number greater than 0. Default 1e-3 (<see cref="LanguageModelOptions"/>: 2e-3); <see cref="OptimizerKind.Sgd"/> usually wants about 0.1.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Optimization algorithm. Default <see cref="OptimizerKind.Adam"/>.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>Momentum of <see cref="OptimizerKind.Sgd"/>, in [0, 1). Ignored by the other optimizers. Default 0.9.</summary>
+    public double Momentum { get; set; } = 0.9;
+
+    /// <summary>
+    /// Decay rate of the running mean of gradients for <see cref="OptimizerKind.Adam"/> and <see cref="OptimizerKind.AdamW"/>
+    /// (PyTorch's <c>betas[0]</c>, Keras's <c>beta_1</c>), in [0, 1). Ignored by <see cref="OptimizerKind.Sgd"/>. Default 0.9.
+    /// </summary>
+    public double AdamBeta1 { get; set; } = 0.9;
+
+    /// <summary>
+    /// Decay rate of the running mean of squared gradients for <see cref="OptimizerKind.Adam"/> and <see cref="OptimizerKind.AdamW"/>
+    /// (PyTorch's <c>betas[1]</c>, Keras's <c>beta_2</c>), in [0, 1); lower values (0.99, 0.98) adapt faster in short runs
+    /// with high learning rates. Ignored by <see cref="OptimizerKind.Sgd"/>. Default 0.999.
+    /// </summary>
+    public double AdamBeta2 { get; set; } = 0.999;
+
+    /// <summary>Weight decay (L2 for Adam and SGD, decoupled for AdamW), a finite number of at least 0. Default 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>
+    /// Gradients are rescaled so that their global L2 norm is at most this (recurrent networks need it against exploding
+    /// gradients); 0 disables clipping. A finite number of at least 0. Default 1.
+    /// </summary>
+    public double GradientClipNorm { get; set; } = 1.0;
+
+    /// <summary>
+    /// How the learning rate changes during training, applied per batch. Default <see cref="Recurrent.LearningRateSchedule.Constant"/>.
+    /// With <see cref="MaximumTrainingTime"/>, <see cref="Recurrent.LearningRateSchedule.LinearDecay"/> and
+    /// <see cref="Recurrent.LearningRateSchedule.Cosine"/> reach 0 at whichever comes first: the last epoch or the end of the budget.
+    /// </summary>
+    public LearningRateSchedule LearningRateSchedule { get; set; } = LearningRateSchedule.Constant;
+
+    /// <summary>Factor applied to the learning rate after every epoch with <see cref="Recurrent.LearningRateSchedule.StepDecay"/>, in (0, 1]. Default 0.5.</summary>
+    public double StepDecayFactor { get; set; } = 0.5;
+
+    /// <summary>
+    /// Linear learning-rate warm-up over the first this many batches: batch <c>k</c> (1-based) of the warm-up uses
+    /// <c>k / WarmupSteps</c> of the rate <see cref="LearningRateSchedule"/> gives it (as Keras's
+    /// <c>CosineDecay(warmup_steps)</c> or Hugging Face's <c>warmup_steps</c>). At least 0; 0 (default) disables warm-up.
+    /// </summary>
+    public int WarmupSteps { get; set; }
+
+    /// <summary>
+    /// Wall-clock budget for training, or <see langword="null"/> (default) for none: training ends after the batch during
+    /// which the budget ran out (that epoch is still validated), as if <see cref="NumberOfEpochs"/> had been reached.
+    /// Positive when set.
+    /// </summary>
+    public TimeSpan? MaximumTrainingTime { get; set; }
+
+    // ---- Validation and early stopping --------------------------------------------------------------------------
+
+    /// <summary>
+    /// Optional validation data with the same input columns as the training data, evaluated after every epoch (loss and
+    /// metric in the log and in <see cref="Progress"/>; drives <see cref="EarlyStoppingPatience"/>). Cannot be combined
+    /// with <see cref="ValidationFraction"/>. Default null.
+    /// </summary>
+    public IDataView? ValidationSet { get; set; }
+
+    /// <summary>
+    /// Fraction of the training data held out as validation data, like Keras's <c>validation_split</c>, in [0, 1); 0
+    /// (default) disables. Rows are drawn at random with the training seed; a language model trained on one
+    /// <see cref="LanguageModelCorpus.Continuous"/> text holds out the text's last tokens instead. Cannot be combined with
+    /// <see cref="ValidationSet"/>.
+    /// </summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>
+    /// Stop after this many epochs without an improvement of the validation loss; 0 (default) disables early stopping.
+    /// Needs <see cref="ValidationSet"/> or <see cref="ValidationFraction"/>. At least 0.
+    /// </summary>
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>With early stopping, whether the model ends with the weights of its best validation epoch (otherwise those of the last). Default true.</summary>
+    public bool RestoreBestWeights { get; set; } = true;
+
+    // ---- Where and how it runs ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Where to train: <c>"auto"</c> (CUDA when available, else CPU), <c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>.
+    /// A CUDA request without CUDA falls back to the CPU; the log says which device was used. Default <c>"auto"</c>.
+    /// </summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>libtorch intra-op threads while training (restored afterwards); null (default) keeps libtorch's setting. At least 1 when set.</summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>
+    /// Seed of parameter initialisation, shuffling, dropout and the <see cref="ValidationFraction"/> split: the same seed
+    /// and data give a bit-identical model on the CPU, also when several models train at once in one process. Null
+    /// (default) uses the <see cref="MLContext"/>'s seed when it has one, else 42.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// Receives a <see cref="TrainingProgress"/> about once a second during an epoch and after every epoch (samples are
+    /// rows, or predicted tokens for a language model). Reports are made on the training thread. Default null.
+    /// </summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>
+    /// Cancels training at the next batch with an <see cref="OperationCanceledException"/> (as does
+    /// <c>MLContext.CancelExecution()</c>). Default <see cref="CancellationToken.None"/>.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>A shallow copy (estimators keep their own, so later changes to the caller's object do not reach them).</summary>
+    internal T Copy<T>() where T : RecurrentTrainingOptions => (T)MemberwiseClone();
+
+    /// <summary>The seed of a training run: <see cref="Seed"/>, else the environment's seed, else 42.</summary>
+    internal int SeedFor(Microsoft.ML.Runtime.IHostEnvironment env) => Seed ?? (env as Microsoft.ML.Runtime.IHostEnvironmentInternal)?.Seed ?? 42;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid member and its allowed range.</summary>
+    internal virtual void Validate()
+    {
+        Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
+        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
+        Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
+        Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
+        Check(Enum.IsDefined(RecurrentInitialization), nameof(RecurrentInitialization), RecurrentInitialization, "PyTorch or Keras");
+        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(NumberOfEpochs >= 1, nameof(NumberOfEpochs), NumberOfEpochs, "at least 1");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number greater than 0");
+        Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "Adam, AdamW or Sgd");
+        Check(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");
+        Check(AdamBeta1 >= 0 && AdamBeta1 < 1, nameof(AdamBeta1), AdamBeta1, "in [0, 1)");
+        Check(AdamBeta2 >= 0 && AdamBeta2 < 1, nameof(AdamBeta2), AdamBeta2, "in [0, 1)");
+        Check(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number of at least 0");
+        Check(GradientClipNorm >= 0 && double.IsFinite(GradientClipNorm), nameof(GradientClipNorm), GradientClipNorm, "a finite number of at least 0 (0 disables clipping)");
+        Check(Enum.IsDefined(LearningRateSchedule), nameof(LearningRateSchedule), LearningRateSchedule, "Constant, LinearDecay, Cosine or StepDecay");
+        Check(StepDecayFactor > 0 && StepDecayFactor <= 1, nameof(StepDecayFactor), StepDecayFactor, "in (0, 1]");
+        Check(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0 (0 disables warm-up)");
+        Check(MaximumTrainingTime is null || MaximumTrainingTime > TimeSpan.Zero, nameof(MaximumTrainingTime), MaximumTrainingTime!, "positive, or null for no limit");
+        Check(ValidationFraction >= 0 && ValidationFraction < 1, nameof(ValidationFraction), ValidationFraction, "in [0, 1) (0 disables)");
+        if (ValidationSet is not null && ValidationFraction > 0)
+            throw new ArgumentException($"{nameof(ValidationFraction)} is {ValidationFraction} and {nameof(ValidationSet)} is set; use one of them.", nameof(ValidationFraction));
+        Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "at least 0 (0 disables early stopping)");
+        if (EarlyStoppingPatience > 0 && ValidationSet is null && ValidationFraction == 0)
+            throw new ArgumentException($"{nameof(EarlyStoppingPatience)} is {EarlyStoppingPatience} but there is no validation data to measure improvement on; set {nameof(ValidationSet)} or {nameof(ValidationFraction)}, or use 0.", nameof(EarlyStoppingPatience));
+        TorchDevices.Validate(Device, nameof(Device));
+        if (NumberOfThreads is int threads)
+            Check(threads >= 1, nameof(NumberOfThreads), threads, "null or at least 1");
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> "<paramref name="name"/> is <paramref name="value"/>; it must be <paramref name="allowed"/>." unless <paramref name="ok"/>.</summary>
+    private protected static void Check(bool ok, string name, object value, string allowed)
+    {
+        if (!ok)
+            throw new ArgumentException($"{name} is {value}; it must be {allowed}.", name);
+    }
+
+    /// <summary>Throws unless <paramref name="name"/> names a column.</summary>
+    private protected static void CheckColumnName(string? name, string option)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException($"{option} is {(name is null ? "null" : $"'{name}'")}; it must be the name of a column.", option);
+    }
+
+    /// <summary>The settings the <see cref="TrainingLoop{TBatch}"/> takes from these options.</summary>
+    internal TrainingSettings TrainingSettings(Action checkAlive, Action<string> log) => new()
+    {
+        NumberOfEpochs = NumberOfEpochs,
+        LearningRate = LearningRate,
+        Optimizer = Optimizer,
+        WeightDecay = WeightDecay,
+        Momentum = Momentum,
+        AdamBeta1 = AdamBeta1,
+        AdamBeta2 = AdamBeta2,
+        GradientClipNorm = GradientClipNorm,
+        Schedule = LearningRateSchedule,
+        StepDecayFactor = StepDecayFactor,
+        WarmupSteps = WarmupSteps,
+        EarlyStoppingPatience = EarlyStoppingPatience,
+        RestoreBestWeights = RestoreBestWeights,
+        TimeLimit = MaximumTrainingTime,
+        Progress = Progress,
+        CancellationToken = CancellationToken,
+        CheckAlive = checkAlive,
+        Log = log,
+    };
+}

@@ -1,0 +1,100 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// Token-id sequences, targets and optional weights of a training or validation set, read from an
+/// <see cref="IDataView"/> in one cursor pass into compact arrays. Rows with a missing label or an unusable weight are
+/// skipped and counted.
+/// </summary>
+internal sealed class SequenceData
+{
+    private SequenceData(List<int[]> sequences, float[] targets, float[]? weights)
+    {
+        Sequences = sequences;
+        Targets = targets;
+        Weights = weights;
+    }
+
+    public List<int[]> Sequences { get; }
+
+    public float[] Targets { get; }
+
+    public float[]? Weights { get; }
+
+    public int Count => Sequences.Count;
+
+    /// <summary>Rows the cursor returned.</summary>
+    public long RowsRead { get; private init; }
+
+    /// <summary>Rows skipped because the label was missing (NaN, key 0).</summary>
+    public long MissingLabels { get; private init; }
+
+    /// <summary>Rows skipped because the weight was NaN, infinite or negative.</summary>
+    public long BadWeights { get; private init; }
+
+    /// <summary>Largest token id seen (before mapping ids outside the vocabulary to &lt;unk&gt;).</summary>
+    public int MaxId { get; private init; }
+
+    /// <summary>
+    /// Reads <paramref name="data"/>. <paramref name="vocabularySize"/> 0 keeps large ids (the caller sizes the vocabulary
+    /// from <see cref="MaxId"/>); otherwise ids outside it become &lt;unk&gt;.
+    /// </summary>
+    public static SequenceData Read(IDataView data, TokenIdColumn tokens, PredictionTask task, DataViewSchema.Column label, DataViewSchema.Column? weight,
+        int vocabularySize, int maximumLength, Action checkAlive)
+    {
+        var columns = new List<DataViewSchema.Column> { tokens.Column, label };
+        if (weight is DataViewSchema.Column w)
+            columns.Add(w);
+        using DataViewRowCursor cursor = data.GetRowCursor(columns);
+        TokenIdReader ids = tokens.CreateReader(cursor);
+        LabelReader readLabel = task.CreateLabelReader(cursor, cursor.Schema[label.Index]);
+        ValueGetter<float>? readWeight = weight is DataViewSchema.Column wc ? cursor.GetGetter<float>(cursor.Schema[wc.Index]) : null;
+
+        var sequences = new List<int[]>();
+        var targets = new List<float>();
+        var weights = readWeight is null ? null : new List<float>();
+        long rows = 0, missing = 0, badWeights = 0;
+        float weightValue = 0;
+        while (cursor.MoveNext())
+        {
+            if ((++rows & 1023) == 0)
+                checkAlive();
+            if (!readLabel(out float target))
+            {
+                missing++;
+                continue;
+            }
+            if (readWeight is not null)
+            {
+                readWeight(ref weightValue);
+                if (!float.IsFinite(weightValue) || weightValue < 0)
+                {
+                    badWeights++;
+                    continue;
+                }
+                weights!.Add(weightValue);
+            }
+            sequences.Add(ids.Read(vocabularySize, maximumLength).ToArray());
+            targets.Add(target);
+        }
+        return new SequenceData(sequences, targets.ToArray(), weights?.ToArray())
+        {
+            RowsRead = rows,
+            MissingLabels = missing,
+            BadWeights = badWeights,
+            MaxId = ids.MaxIdSeen,
+        };
+    }
+
+    /// <summary>The rows at <paramref name="rows"/> (indices into this set).</summary>
+    public SequenceData Subset(int[] rows) => new(
+        rows.Select(r => Sequences[r]).ToList(),
+        rows.Select(r => Targets[r]).ToArray(),
+        Weights is null ? null : rows.Select(r => Weights[r]).ToArray())
+    {
+        RowsRead = rows.Length,
+        MaxId = MaxId,
+    };
+}

@@ -1,0 +1,203 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Recurrent;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(RecurrentPredictionTransformer), null, typeof(SignatureLoadModel),
+    "Recurrent Prediction Transformer", RecurrentPredictionTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(RecurrentPredictionTransformer), null, typeof(SignatureLoadRowMapper),
+    "Recurrent Prediction Transformer", RecurrentPredictionTransformer.LoaderSignature)]
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// A trained recurrent text model as an ML.NET transformer: reads the token-id column and adds the task's standard
+/// output columns (binary: <c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c>; multiclass: <c>Score</c>,
+/// <c>PredictedLabel</c>; regression: <c>Score</c>), so ML.NET's evaluators, <c>MapKeyToValue</c> and
+/// <c>PredictionEngine</c> work unchanged. <see cref="Transform"/> scores in batches; prediction engines score one row
+/// at a time and may be used concurrently from several threads (one engine per thread). Saves into and loads from
+/// the ML.NET model zip; a model loads onto the CPU. Dispose it to release the native (libtorch) memory.
+/// </summary>
+public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
+{
+    internal const string LoaderSignature = "RecurrentPrediction"; // at most 24 characters (ModelHeader)
+    private const string WeightsStream = "Weights.bin";
+    private const string Component = "Recurrent prediction transformer";
+
+    private readonly IHost host;
+    private readonly PredictionTask task;
+    private readonly RecurrentSequenceModel model;
+    private bool disposed;
+
+    internal RecurrentPredictionTransformer(IHostEnvironment env, PredictionTask task, string featureColumnName, int maximumSequenceLength,
+        RecurrentSequenceModel model, TorchSharp.torch.Device device, IReadOnlyList<TrainingProgress> history)
+    {
+        host = env.Register(nameof(RecurrentPredictionTransformer));
+        this.task = task;
+        this.model = model;
+        FeatureColumnName = featureColumnName;
+        MaximumSequenceLength = maximumSequenceLength;
+        Device = device.ToString();
+        TrainingHistory = history;
+        model.eval();
+        Scorer = new SequenceScorer(model, device, task.Outputs);
+    }
+
+    /// <summary>The task: binary classification, multiclass classification or regression.</summary>
+    public RecurrentTask Task => task.Kind;
+
+    /// <summary>The token-id input column.</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>The network's architecture (vocabulary size, embedding, cell, hidden size, layers, direction, pooling).</summary>
+    public RecurrentEncoderOptions EncoderOptions => model.Encoder.Options;
+
+    /// <summary>Network outputs: the number of classes for multiclass classification, else 1.</summary>
+    public int NumberOfOutputs => task.Outputs;
+
+    /// <summary>Sequences longer than this are cut to their first tokens before scoring (as in training); 0 = no limit.</summary>
+    public int MaximumSequenceLength { get; }
+
+    /// <summary>The device the model runs on (<c>"cpu"</c>, <c>"cuda:0"</c>, …). Loaded models run on the CPU.</summary>
+    public string Device { get; }
+
+    /// <summary>
+    /// The TorchSharp module (embedding → recurrent layers → pooling → linear), in eval mode. Raw outputs are logits
+    /// (classification) or the prediction (regression). Do not modify it while the transformer is in use.
+    /// </summary>
+    public RecurrentSequenceModel Model => model;
+
+    /// <summary>Progress reported after every training epoch (empty for a loaded model).</summary>
+    public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
+
+    /// <summary>Always true: the transformer maps rows to rows.</summary>
+    public bool IsRowToRowMapper => true;
+
+    internal SequenceScorer Scorer { get; }
+
+    internal PredictionTask PredictionTask => task;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        host.CheckValue(inputSchema, nameof(inputSchema));
+        TokenIdColumn.Find(inputSchema, FeatureColumnName);
+        return new ColumnBindings(inputSchema, task.OutputColumns(inputSchema)).Schema;
+    }
+
+    /// <summary>Adds the output columns to <paramref name="input"/>. Rows are scored lazily, in batches, as a cursor moves.</summary>
+    public IDataView Transform(IDataView input)
+    {
+        ThrowIfDisposed();
+        host.CheckValue(input, nameof(input));
+        return new BatchScoringDataView(host, this, input);
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ThrowIfDisposed();
+        host.CheckValue(inputSchema, nameof(inputSchema));
+        return new RowToRowMapperTransform(host, new EmptyDataView(host, inputSchema), new RecurrentRowMapper(this, inputSchema), s => new RecurrentRowMapper(this, s));
+    }
+
+    /// <summary>Releases the model's native memory. The transformer cannot score afterwards.</summary>
+    public void Dispose()
+    {
+        if (disposed)
+            return;
+        disposed = true;
+        model.Dispose();
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+
+    internal IRowMapper CreateRowMapper(DataViewSchema inputSchema) => new RecurrentRowMapper(this, inputSchema);
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "RNNSEQPT",
+        verWrittenCur: 0x00010001, // initial
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(RecurrentPredictionTransformer).Assembly.FullName);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => Save(ctx);
+
+    internal void Save(ModelSaveContext ctx)
+    {
+        ThrowIfDisposed();
+        host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+
+        // *** Binary format ***
+        // int: task kind (RecurrentTask)
+        // string id: feature column name
+        // encoder options (RecurrentEncoderOptions.Write)
+        // int: network outputs
+        // int: maximum sequence length (0 = none)
+        // task-specific part (IPredictionTask.Save)
+        // stream Weights.bin: TorchWeights format
+        ctx.Writer.Write((int)task.Kind);
+        ctx.SaveNonEmptyString(FeatureColumnName);
+        model.Encoder.Options.Write(ctx.Writer);
+        ctx.Writer.Write(task.Outputs);
+        ctx.Writer.Write(MaximumSequenceLength);
+        task.Save(host, ctx.Writer);
+        ctx.SaveBinaryStream(WeightsStream, w => TorchWeights.Write(w, model));
+    }
+
+    // Factory method for SignatureLoadModel.
+    private static RecurrentPredictionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        TorchRuntime.EnsureLoaded();
+
+        PredictionTask task;
+        string feature;
+        RecurrentEncoderOptions architecture;
+        int maximumLength;
+        try
+        {
+            var kind = (RecurrentTask)ctx.Reader.ReadInt32();
+            feature = ctx.LoadNonEmptyString();
+            architecture = RecurrentEncoderOptions.Read(ctx.Reader);
+            int outputs = ctx.Reader.ReadInt32();
+            maximumLength = ctx.Reader.ReadInt32();
+            PredictionTask registered = PredictionTasks.Find(kind)
+                ?? throw new InvalidDataException($"{Component}: unknown task kind {(int)kind} in the model.");
+            task = registered.Load(env, ctx.Reader, Component);
+            if (task.Outputs != outputs || maximumLength < 0)
+                throw new InvalidDataException($"{Component}: inconsistent settings in the model ({outputs} outputs for {kind}, maximum length {maximumLength}).");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{Component}: the model's settings are truncated.", e);
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(Component, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{Component}: {e.Message}", e);
+        }
+
+        var model = new RecurrentSequenceModel(architecture, task.Outputs); // every parameter is overwritten by the saved weights
+        try
+        {
+            if (!ctx.TryLoadBinaryStream(WeightsStream, r => TorchWeights.Read(r, model, Component)))
+                throw new InvalidDataException($"{Component}: the model zip has no weights ({WeightsStream}).");
+            return new RecurrentPredictionTransformer(env, task, feature, maximumLength, model, CPU, Array.Empty<TrainingProgress>());
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    // Factory method for SignatureLoadRowMapper.
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).CreateRowMapper(inputSchema);
+}

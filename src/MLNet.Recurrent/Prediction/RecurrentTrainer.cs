@@ -1,0 +1,178 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// Trains a recurrent text model (embedding → RNN/LSTM/GRU → pooling → linear head) for binary classification,
+/// multiclass classification or regression, from a token-id column. Created by
+/// <c>mlContext.BinaryClassification.Trainers.Recurrent(…)</c>, <c>mlContext.MulticlassClassification.Trainers.Recurrent(…)</c>
+/// or <c>mlContext.Regression.Trainers.Recurrent(…)</c>; <see cref="Fit(IDataView)"/> returns a <see cref="RecurrentPredictionTransformer"/>.
+/// Composition: the TorchSharp module, the length-bucketing batcher, a small task head and the shared training loop.
+/// </summary>
+public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer>
+{
+    private readonly IHostEnvironment env;
+    private readonly IHost host;
+    private readonly RecurrentTrainerOptions options;
+    private readonly PredictionTask task;
+
+    internal RecurrentTrainer(IHostEnvironment env, RecurrentTask task, RecurrentTrainerOptions options)
+    {
+        this.env = env ?? throw new ArgumentNullException(nameof(env));
+        ArgumentNullException.ThrowIfNull(options);
+        this.task = PredictionTasks.Get(task);
+        options.Validate();
+        this.options = options.Copy<RecurrentTrainerOptions>();
+        host = env.Register(nameof(RecurrentTrainer));
+    }
+
+    /// <summary>The task this trainer learns.</summary>
+    public RecurrentTask Task => task.Kind;
+
+    /// <summary>A copy of the options the trainer was created with (changing it does not change the trainer).</summary>
+    public RecurrentTrainerOptions Options => options.Copy<RecurrentTrainerOptions>();
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        host.CheckValue(inputSchema, nameof(inputSchema));
+        TokenIdColumn.Check(inputSchema, options.FeatureColumnName);
+        if (options.ExampleWeightColumnName is string weight)
+            SchemaErrors.Require(inputSchema, weight, "weight", "Single", w => w.Kind == SchemaShape.Column.VectorKind.Scalar && !w.IsKey && w.ItemType == NumberDataViewType.Single);
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        foreach (var column in task.OutputShape(inputSchema, options.LabelColumnName))
+            columns[column.Name] = column;
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, evaluating <paramref name="validationData"/> after every epoch (as
+    /// <see cref="RecurrentTrainingOptions.ValidationSet"/> does), and returns the transformer.
+    /// </summary>
+    public RecurrentPredictionTransformer Fit(IDataView trainData, IDataView validationData)
+    {
+        ArgumentNullException.ThrowIfNull(validationData);
+        var options = this.options.Copy<RecurrentTrainerOptions>();
+        options.ValidationSet = validationData;
+        options.ValidationFraction = 0;
+        return new RecurrentTrainer(env, Task, options).Fit(trainData);
+    }
+
+    /// <summary>Trains the model on <paramref name="input"/> (and the validation data, if any) and returns the transformer.</summary>
+    public RecurrentPredictionTransformer Fit(IDataView input)
+    {
+        host.CheckValue(input, nameof(input));
+        var o = options;
+        using var run = TrainingRun.Start(env, host, o, "Training");
+        IChannel ch = run.Channel;
+
+        // Schema: token ids, label, optional weight.
+        TokenIdColumn tokens = TokenIdColumn.Find(input.Schema, o.FeatureColumnName, nameof(input));
+        PredictionTask bound = task.FromLabel(input.Schema, o.LabelColumnName, nameof(input));
+        DataViewSchema.Column label = input.Schema[o.LabelColumnName];
+        DataViewSchema.Column? weight = FindWeight(input.Schema, nameof(input));
+
+        // Data: one cursor pass into compact arrays.
+        int vocabulary = tokens.AnnotatedVocabularySize ?? 0;
+        SequenceData train = SequenceData.Read(input, tokens, bound, label, weight, vocabulary, o.MaximumSequenceLength, run.CheckAlive);
+        Report(ch, "training", train);
+        if (train.Count == 0)
+            throw new InvalidOperationException(train.RowsRead == 0
+                ? $"The training data is empty: there are no rows to train on (feature column '{o.FeatureColumnName}', label column '{o.LabelColumnName}')."
+                : $"The training data has no usable rows: all {train.RowsRead} rows have a missing label in column '{o.LabelColumnName}' or an invalid weight.");
+        if (vocabulary == 0)
+        {
+            vocabulary = tokens.VocabularySize(train.MaxId);
+            ch.Info($"Vocabulary size {vocabulary} (largest token id + 1; the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation).");
+        }
+        else
+        {
+            ch.Info($"Vocabulary size {vocabulary} (from the feature column '{o.FeatureColumnName}').");
+        }
+
+        SequenceData? validation = null;
+        if (o.ValidationSet is IDataView validationSet)
+        {
+            validation = ReadValidation(validationSet, bound, vocabulary, run.CheckAlive);
+            Report(ch, "validation", validation);
+        }
+        else if (o.ValidationFraction > 0)
+        {
+            var (trainRows, validationRows) = run.SplitForValidation(train.Count, "rows");
+            (train, validation) = (train.Subset(trainRows), train.Subset(validationRows));
+        }
+        ch.Info($"Read the data in {run.ElapsedSeconds:F1} s.");
+
+        bound.PrepareTraining(train.Targets, validation?.Targets, ch);
+        var architecture = new RecurrentEncoderOptions
+        {
+            VocabularySize = vocabulary,
+            EmbeddingSize = o.EmbeddingSize,
+            HiddenSize = o.HiddenSize,
+            NumberOfLayers = o.NumberOfLayers,
+            Bidirectional = o.Bidirectional,
+            Cell = o.Cell,
+            Dropout = o.Dropout,
+            Pooling = o.Pooling,
+        };
+        string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
+            ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");
+
+        var (model, result) = run.Train(
+            generator => CreateModel(architecture, bound.Outputs, tokenTexts, generator, ch),
+            (m, device) => new TrainingPlan<SequenceBatch>(
+                new SequenceBatcher(train.Sequences, train.Targets, train.Weights, o.BatchSize, o.BucketByLength, run.Seed, device),
+                validation is null ? null : new SequenceBatcher(validation.Sequences, validation.Targets, validation.Weights, o.BatchSize, bucketByLength: true, run.Seed, device),
+                new SequenceObjective(m, bound)));
+        bound.FinishTraining(model);
+        return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, o.MaximumSequenceLength, model, run.Device, result.History);
+    }
+
+    /// <summary>The network, initialised from <paramref name="generator"/>, with the options' start (Keras initialisation, pretrained and frozen embeddings).</summary>
+    private RecurrentSequenceModel CreateModel(RecurrentEncoderOptions architecture, int outputs, string[]? tokenTexts, Generator generator, IChannel ch)
+    {
+        var o = options;
+        var model = new RecurrentSequenceModel(architecture, outputs, generator);
+        try
+        {
+            if (o.RecurrentInitialization == RecurrentInitialization.Keras)
+                model.Encoder.InitializeKeras(generator);
+            if (tokenTexts is not null)
+                PretrainedEmbeddings.Apply(model.Encoder.Embedding, o.PretrainedEmbeddingsPath!, tokenTexts, generator, ch);
+            if (o.FreezeEmbeddings)
+                model.Encoder.Embedding.weight!.requires_grad = false;
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private DataViewSchema.Column? FindWeight(DataViewSchema schema, string paramName) => options.ExampleWeightColumnName is string name
+        ? SchemaErrors.Require(schema, name, "weight", "Single", t => t == NumberDataViewType.Single, paramName)
+        : null;
+
+    private SequenceData ReadValidation(IDataView data, PredictionTask trained, int vocabulary, Action checkAlive)
+    {
+        const string param = nameof(RecurrentTrainingOptions.ValidationSet);
+        TokenIdColumn tokens = TokenIdColumn.Find(data.Schema, options.FeatureColumnName, param);
+        trained.CheckSameLabel(task.FromLabel(data.Schema, options.LabelColumnName, param), data.Schema, options.LabelColumnName, param);
+        DataViewSchema.Column? weight = FindWeight(data.Schema, param);
+        return SequenceData.Read(data, tokens, trained, data.Schema[options.LabelColumnName], weight, vocabulary, options.MaximumSequenceLength, checkAlive);
+    }
+
+    private void Report(IChannel ch, string what, SequenceData data)
+    {
+        ch.Info($"Read {data.RowsRead} {what} row(s); using {data.Count}.");
+        if (data.MissingLabels > 0)
+            ch.Warning($"Skipped {data.MissingLabels} {what} row(s) with a missing label in column '{options.LabelColumnName}'.");
+        if (data.BadWeights > 0)
+            ch.Warning($"Skipped {data.BadWeights} {what} row(s) with a NaN, infinite or negative weight in column '{options.ExampleWeightColumnName}'.");
+    }
+}

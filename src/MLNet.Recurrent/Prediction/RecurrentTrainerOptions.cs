@@ -1,0 +1,75 @@
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// Options of the recurrent (RNN / LSTM / GRU) binary, multiclass and regression trainers
+/// (<c>mlContext.BinaryClassification.Trainers.Recurrent(options)</c> and its multiclass and regression siblings): the
+/// columns, what this model adds around the recurrent core (direction, pooling, embeddings, sequence handling), and
+/// every shared training setting of <see cref="RecurrentTrainingOptions"/>.
+/// Every member has a usable default; the trainer validates them when it is created and throws an
+/// <see cref="ArgumentException"/> naming the first invalid member and its allowed range.
+/// </summary>
+public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
+{
+    /// <summary>
+    /// Label column. Binary classification: <see cref="bool"/>; multiclass: a key (as after <c>MapValueToKey</c>), the
+    /// head gets one output per key value; regression: <see cref="float"/>. Rows with a missing label (key 0, NaN) are
+    /// skipped and counted in the log. Default <c>"Label"</c>.
+    /// </summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>
+    /// Token-id column: a variable-length or fixed-size vector of <see cref="int"/> (from <c>TokenizeToIds</c> or
+    /// <c>PadSequences</c>), or a vector of keys (from <c>MapValueToKey</c>; key k is token id k). Id 0 is padding
+    /// wherever it appears and is dropped; ids outside the vocabulary are read as 1 (<c>&lt;unk&gt;</c>).
+    /// Default <c>"Tokens"</c>.
+    /// </summary>
+    public string FeatureColumnName { get; set; } = "Tokens";
+
+    /// <summary>Optional <see cref="float"/> column of per-row weights for the loss and the metrics. Default null (every row weighs 1).</summary>
+    public string? ExampleWeightColumnName { get; set; }
+
+    /// <summary>Whether every layer also reads the sequence backwards (outputs of both directions are concatenated). Default false.</summary>
+    public bool Bidirectional { get; set; }
+
+    /// <summary>How per-step outputs become one vector per sequence; padding is never counted. Default <see cref="SequencePooling.LastHidden"/>.</summary>
+    public SequencePooling Pooling { get; set; } = SequencePooling.LastHidden;
+
+    /// <summary>
+    /// Optional path of pretrained word vectors in GloVe / word2vec text format (<c>word v1 v2 …</c> per line, an
+    /// optional word2vec header line <c>count dimension</c>). Vectors are mapped onto the token ids through the
+    /// feature column's <c>"Vocabulary"</c> annotation (or its key values); tokens not in the file start random.
+    /// The vector size must equal <see cref="RecurrentTrainingOptions.EmbeddingSize"/>. Default null (embeddings are learned from scratch).
+    /// </summary>
+    public string? PretrainedEmbeddingsPath { get; set; }
+
+    /// <summary>Whether the embedding is left untouched by training (useful with <see cref="PretrainedEmbeddingsPath"/>). Default false.</summary>
+    public bool FreezeEmbeddings { get; set; }
+
+    /// <summary>
+    /// Sequences longer than this keep their first <c>MaximumSequenceLength</c> tokens, in training and in prediction alike.
+    /// 0 means no limit. At least 0. Default 0.
+    /// </summary>
+    public int MaximumSequenceLength { get; set; }
+
+    /// <summary>
+    /// Whether rows of similar length are batched together (after the per-epoch shuffle), so batches carry little padding.
+    /// Training runs the recurrent layers on the padded batch (forward-only layers read padding only after a row's
+    /// tokens; bidirectional ones reverse each row within its length for the backward direction), so bucketing is what
+    /// keeps the padding, and the compute spent on it, small. Default true.
+    /// </summary>
+    public bool BucketByLength { get; set; } = true;
+
+    /// <inheritdoc />
+    internal override void Validate()
+    {
+        CheckColumnName(LabelColumnName, nameof(LabelColumnName));
+        CheckColumnName(FeatureColumnName, nameof(FeatureColumnName));
+        if (ExampleWeightColumnName is not null)
+            CheckColumnName(ExampleWeightColumnName, nameof(ExampleWeightColumnName));
+        base.Validate();
+        Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
+        if (PretrainedEmbeddingsPath is not null)
+            Check(PretrainedEmbeddingsPath.Trim().Length > 0, nameof(PretrainedEmbeddingsPath), "''", "null or a file path");
+        Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");
+    }
+}
