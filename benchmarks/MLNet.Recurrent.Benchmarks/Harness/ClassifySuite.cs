@@ -134,7 +134,7 @@ public static class ClassifySuite
     {
         string path = Path.Combine(o.DataDirectory, file);
         // Without --max-rows, what a user of the library writes: the TSV loader streams the gzip file on every cursor pass.
-        return o.MaxRows is null ? ml.Data.LoadTsv(path) : ml.Data.LoadFromEnumerable(o.Subsample(AustenData.ReadTsv(path)));
+        return ml.Data.LoadFromEnumerable(o.MaxRows is null ? AustenData.ReadTsv(path) : o.Subsample(AustenData.ReadTsv(path)));
     }
 
     private static int RowCount(IDataView view) => (int)(view.GetRowCount() ?? CountRows(view));

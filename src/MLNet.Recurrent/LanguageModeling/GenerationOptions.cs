@@ -29,7 +29,7 @@ public sealed class GenerationOptions
     public string? StopSequence { get; set; }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentException"/> naming the first invalid option.</summary>
-    public void Validate()
+    internal void Validate()
     {
         if (!(Temperature >= 0) || double.IsInfinity(Temperature))
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, $"Temperature is {Temperature}; it must be a finite number of at least 0 (0 = greedy).");

@@ -64,9 +64,9 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
 
     /// <summary>
     /// The TorchSharp module (embedding → recurrent layers → pooling → linear), in eval mode. Raw outputs are logits
-    /// (classification) or the prediction (regression). Do not modify it while the transformer is in use.
+    /// (classification) or the prediction (regression).
     /// </summary>
-    public RecurrentSequenceModel Model => model;
+    internal RecurrentSequenceModel Model => model;
 
     /// <summary>Progress reported after every training epoch (empty for a loaded model).</summary>
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }

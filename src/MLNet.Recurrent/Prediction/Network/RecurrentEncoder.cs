@@ -12,7 +12,7 @@ namespace MLNet.Recurrent;
 /// reverse direction over each row reversed in place); prediction packs the batch (see <see cref="PaddedInference"/>).
 /// A sequence of length 0 yields the initial (zero) state.
 /// </summary>
-public sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Embedding embedding;
     private readonly nn.Module rnn;

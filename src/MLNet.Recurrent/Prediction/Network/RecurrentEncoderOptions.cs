@@ -31,7 +31,7 @@ public sealed record RecurrentEncoderOptions
     public int OutputSize => HiddenSize * (Bidirectional ? 2 : 1);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid member and its allowed range.</summary>
-    public void Validate()
+    internal void Validate()
     {
         Check(VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "at least 2 (<pad> and <unk>)");
         Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");

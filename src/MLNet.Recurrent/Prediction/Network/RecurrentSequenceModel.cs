@@ -9,7 +9,7 @@ namespace MLNet.Recurrent;
 /// multiclass and regression trainers. <c>forward(tokens [B, T], lengths [B])</c> returns <c>[B, outputs]</c>
 /// raw scores (logits for classification, the prediction for regression).
 /// </summary>
-public sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly RecurrentEncoder encoder;
     private readonly Dropout dropout;

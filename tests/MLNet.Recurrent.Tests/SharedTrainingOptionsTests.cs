@@ -1,0 +1,201 @@
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Recurrent.Tests;
+
+/// <summary>
+/// The trainers and the language model share one options base (<see cref="RecurrentTrainingOptions"/>): every shared
+/// setting is declared once, has one default (bar the documented task-specific starting values), one validation and
+/// one seed rule, and works on both estimators.
+/// </summary>
+[TestClass]
+public sealed class SharedTrainingOptionsTests
+{
+    /// <summary>The settings a language model starts from differently (documented on <see cref="LanguageModelOptions"/>).</summary>
+    private static readonly string[] LanguageModelStartingValues =
+    [
+        nameof(RecurrentTrainingOptions.HiddenSize), nameof(RecurrentTrainingOptions.NumberOfLayers), nameof(RecurrentTrainingOptions.Dropout),
+        nameof(RecurrentTrainingOptions.NumberOfEpochs), nameof(RecurrentTrainingOptions.LearningRate),
+    ];
+
+    [TestMethod]
+    public void NoSettingIsDeclaredByBothOptionsClasses()
+    {
+        static HashSet<string> Declared(Type t) =>
+            t.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(p => p.Name).ToHashSet();
+        var shared = Declared(typeof(RecurrentTrainerOptions));
+        shared.IntersectWith(Declared(typeof(LanguageModelOptions)));
+        Assert.IsEmpty(shared, $"declared on both instead of on {nameof(RecurrentTrainingOptions)}: {string.Join(", ", shared)}");
+        Assert.IsGreaterThan(20, typeof(RecurrentTrainingOptions).GetProperties().Length, "the base holds the shared settings");
+    }
+
+    [TestMethod]
+    public void SharedSettingsHaveOneDefaultExceptTheLanguageModelsDocumentedStartingValues()
+    {
+        var trainer = new RecurrentTrainerOptions();
+        var languageModel = new LanguageModelOptions();
+        foreach (PropertyInfo p in typeof(RecurrentTrainingOptions).GetProperties())
+        {
+            object? a = p.GetValue(trainer), b = p.GetValue(languageModel);
+            if (LanguageModelStartingValues.Contains(p.Name))
+                Assert.AreNotEqual(a, b, $"{p.Name}: documented as a different starting value");
+            else
+                Assert.AreEqual(a, b, $"{p.Name}: one default for both");
+        }
+    }
+
+    [TestMethod]
+    public void EverySharedTrainingSettingReachesTheTrainingLoop()
+    {
+        var options = new LanguageModelOptions
+        {
+            NumberOfEpochs = 7, LearningRate = 0.03, Optimizer = OptimizerKind.Sgd, WeightDecay = 0.01, Momentum = 0.7,
+            AdamBeta1 = 0.8, AdamBeta2 = 0.95, GradientClipNorm = 2.5, LearningRateSchedule = LearningRateSchedule.StepDecay,
+            StepDecayFactor = 0.3, WarmupSteps = 4, EarlyStoppingPatience = 2, RestoreBestWeights = false,
+            MaximumTrainingTime = TimeSpan.FromMinutes(3), ValidationFraction = 0.1,
+        };
+        TrainingSettings settings = options.TrainingSettings(() => { }, _ => { });
+        foreach (PropertyInfo p in typeof(TrainingSettings).GetProperties())
+        {
+            string optionName = p.Name switch
+            {
+                nameof(TrainingSettings.Schedule) => nameof(RecurrentTrainingOptions.LearningRateSchedule),
+                nameof(TrainingSettings.TimeLimit) => nameof(RecurrentTrainingOptions.MaximumTrainingTime),
+                _ => p.Name,
+            };
+            if (p.Name is nameof(TrainingSettings.CheckAlive) or nameof(TrainingSettings.Log))
+                continue;
+            object? expected = typeof(RecurrentTrainingOptions).GetProperty(optionName)?.GetValue(options);
+            Assert.IsNotNull(typeof(RecurrentTrainingOptions).GetProperty(optionName), $"{p.Name} has no option");
+            Assert.AreEqual(expected, p.GetValue(settings), $"{optionName} → {p.Name}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(nameof(RecurrentTrainingOptions.Momentum), 1.0)]
+    [DataRow(nameof(RecurrentTrainingOptions.StepDecayFactor), 0.0)]
+    [DataRow(nameof(RecurrentTrainingOptions.ValidationFraction), 1.0)]
+    [DataRow(nameof(RecurrentTrainingOptions.GradientClipNorm), -1.0)]
+    [DataRow(nameof(RecurrentTrainingOptions.LearningRate), double.NaN)]
+    [DataRow(nameof(RecurrentTrainingOptions.WarmupSteps), -1)]
+    [DataRow(nameof(RecurrentTrainingOptions.NumberOfThreads), 0)]
+    [DataRow(nameof(RecurrentTrainingOptions.BatchSize), 0)]
+    public void BothEstimatorsRejectTheSameInvalidSharedValue(string name, object value)
+    {
+        var ml = new MLContext();
+        PropertyInfo property = typeof(RecurrentTrainingOptions).GetProperty(name)!;
+        object converted = Convert.ChangeType(value, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType);
+        var trainer = new RecurrentTrainerOptions();
+        property.SetValue(trainer, converted);
+        var languageModel = new LanguageModelOptions();
+        property.SetValue(languageModel, converted);
+        var a = Assert.Throws<ArgumentException>(() => ml.BinaryClassification.Trainers.Recurrent(trainer));
+        var b = Assert.Throws<ArgumentException>(() => ml.Transforms.Text.TrainLanguageModel(languageModel));
+        Assert.AreEqual(name, a.ParamName);
+        Assert.AreEqual(name, b.ParamName);
+        Assert.AreEqual(a.Message, b.Message, "one validation, one message");
+    }
+
+    [TestMethod]
+    public void BothEstimatorsTakeTheMLContextSeedWhenNoneIsGiven()
+    {
+        float[] TrainerScores(int? optionSeed)
+        {
+            var ml = new MLContext(seed: 9);
+            var data = ml.Data.LoadFromEnumerable(Synthetic.Order(60, 3));
+            var options = Synthetic.SmallOptions(epochs: 2);
+            options.Seed = optionSeed;
+            using var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(data);
+            return Synthetic.Floats(model.Transform(data), "Score");
+        }
+        float[] LanguageModelScores(int? optionSeed)
+        {
+            var ml = new MLContext(seed: 9);
+            var codec = new TestCharCodec("abc");
+            IDataView data = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("abc", 8, 20, seed: 1));
+            var options = LanguageModelTestData.TinyOptions();
+            options.NumberOfEpochs = 2;
+            options.Dropout = 0.2;
+            options.Seed = optionSeed;
+            using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+            return Synthetic.Floats(model.Transform(data), "LogLikelihood");
+        }
+        Synthetic.AssertBitIdentical(TrainerScores(9), TrainerScores(null), "trainer: the MLContext's seed");
+        Synthetic.AssertBitIdentical(LanguageModelScores(9), LanguageModelScores(null), "language model: the MLContext's seed");
+        CollectionAssert.AreNotEqual(LanguageModelScores(10), LanguageModelScores(null), "language model: another seed differs");
+    }
+
+    [TestMethod]
+    public void TheClassifierStopsAtItsTimeBudget()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Synthetic.Order(200, 3));
+        var options = Synthetic.SmallOptions(epochs: 5000);
+        var limit = TimeSpan.FromMilliseconds(500);
+        options.MaximumTrainingTime = limit;
+        using var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(data);
+        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        Assert.IsLessThan(5000, epochs.Count, "stopped before its planned epochs");
+        Assert.IsGreaterThanOrEqualTo(limit, epochs[^1].Elapsed, "the last epoch ended once the budget had run out");
+        if (epochs.Count > 1)
+            Assert.IsLessThan(limit, epochs[^2].Elapsed, "the epoch before ended inside the budget");
+    }
+
+    [TestMethod]
+    [DataRow(LanguageModelCorpus.IndependentRows)]
+    [DataRow(LanguageModelCorpus.Continuous)]
+    public void TheLanguageModelHoldsOutAValidationFractionAndValidatesOnItEveryEpoch(LanguageModelCorpus corpus)
+    {
+        var ml = new MLContext(seed: 1);
+        var codec = new TestCharCodec("abc");
+        IDataView data = LanguageModelTestData.Load(ml, codec, LanguageModelTestData.Repeating("abc", 20, 30, seed: 2));
+        var options = LanguageModelTestData.TinyOptions();
+        options.Corpus = corpus;
+        options.ValidationFraction = 0.2;
+        options.NumberOfEpochs = 3;
+        var log = new List<string>();
+        ml.Log += (_, e) => log.Add(e.Message);
+        using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        Assert.HasCount(3, epochs);
+        Assert.IsTrue(epochs.All(p => p.ValidationLoss is double v && double.IsFinite(v)), "every epoch is validated on the held-out part");
+        string expected = corpus == LanguageModelCorpus.Continuous ? "Held out the last 120 of 600 tokens" : "Held out 4 of 20 training rows";
+        Assert.IsTrue(log.Any(m => m.Contains(expected)), $"log says what was held out ({expected})");
+    }
+
+    [TestMethod]
+    public void TheLanguageModelsStepDecayUsesItsFactor()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = LanguageModelTestData.Load(ml, new TestCharCodec("ab"), LanguageModelTestData.Repeating("ab", 8, 20, seed: 1));
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 3;
+        options.LearningRateSchedule = LearningRateSchedule.StepDecay;
+        options.StepDecayFactor = 0.25;
+        using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        double[] rates = model.TrainingHistory.Where(p => p.IsEpochEnd).Select(p => p.LearningRate).ToArray();
+        Assert.AreEqual(options.LearningRate * 0.25 * 0.25, rates[2], 1e-12);
+    }
+
+    [TestMethod]
+    public void TheLanguageModelTrainsOnItsThreadCountAndRestoresTheCallers()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = LanguageModelTestData.Load(ml, new TestCharCodec("ab"), LanguageModelTestData.Repeating("ab", 8, 20, seed: 1));
+        var options = LanguageModelTestData.TinyOptions();
+        options.NumberOfEpochs = 1;
+        options.NumberOfThreads = 2;
+        int during = 0;
+        options.Progress = new SynchronousProgress(_ => during = TorchSharp.torch.get_num_threads());
+        int before = TorchSharp.torch.get_num_threads();
+        using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        Assert.AreEqual(2, during);
+        Assert.AreEqual(before, TorchSharp.torch.get_num_threads());
+    }
+
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
