@@ -73,7 +73,7 @@ public sealed class LanguageModelScoringTests
     {
         TorchRuntime.EnsureLoaded();
         var architecture = new LanguageModelArchitecture { VocabularySize = 12, Cell = cell, EmbeddingSize = 5, HiddenSize = 7, NumberOfLayers = 2 };
-        using var model = TorchDeterminism.Run(5, g => new RecurrentLanguageModel(architecture, g));
+        using var model = TrainingRandomness.Run(5, g => new RecurrentLanguageModel(architecture, g));
         model.eval();
         var rng = new Random(3);
         int[] stream = Enumerable.Range(0, 53).Select(_ => rng.Next(1, 12)).ToArray();

@@ -1,14 +1,13 @@
-// Test classes run one at a time. With two classes in parallel we saw a rare libtorch error inside Adam.step
-// ("Expected false to be true" from c10::Scalar::toDouble, i.e. a corrupted scalar) in one of two full runs; until the
-// cross-thread cause in TorchSharp is pinned down, the suite (≈1 min) runs serially so CI cannot flake.
-[assembly: DoNotParallelize]
+// Test classes run in parallel, as several trainings and scorings run in one user process; ConcurrencyTests pins that
+// they cannot corrupt one another. A test that truly shares process state says so with [DoNotParallelize].
+[assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 0)]
 
 namespace MLNet.Recurrent.Tests;
 
 [TestClass]
 public static class AssemblySetup
 {
-    /// <summary>Tiny test models gain nothing from intra-op threads, and one libtorch thread cannot oversubscribe a busy 2-core machine.</summary>
+    /// <summary>Tiny test models gain nothing from intra-op threads, and one libtorch thread per test cannot oversubscribe a busy 2-core machine.</summary>
     [AssemblyInitialize]
     public static void SingleTorchThread(TestContext _)
     {

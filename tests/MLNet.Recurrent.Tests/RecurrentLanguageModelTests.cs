@@ -16,7 +16,7 @@ public sealed class RecurrentLanguageModelTests
         TorchRuntime.EnsureLoaded();
         Assert.IsNull(OneDnnRecurrentWorkaround.Problem);
         // Under the training lock: creating modules draws from the global generator, which trainings in parallel tests seed.
-        string? failure = TorchDeterminism.Run(1, g =>
+        string? failure = TrainingRandomness.Run(1, g =>
         {
             using var lstm = nn.LSTM(8, hiddenSize, 2, batchFirst: true);
             using var scope = NewDisposeScope();
@@ -38,7 +38,7 @@ public sealed class RecurrentLanguageModelTests
     {
         TorchRuntime.EnsureLoaded();
         var architecture = new LanguageModelArchitecture { VocabularySize = 9, Cell = cell, EmbeddingSize = 6, HiddenSize = 6, NumberOfLayers = 2, TieWeights = tie };
-        using var model = TorchDeterminism.Run(3, g => new RecurrentLanguageModel(architecture, g));
+        using var model = TrainingRandomness.Run(3, g => new RecurrentLanguageModel(architecture, g));
         model.eval();
         long[] ids = { 3, 7, 2, 8, 5 };
         using var scope = NewDisposeScope();
@@ -72,7 +72,7 @@ public sealed class RecurrentLanguageModelTests
     {
         TorchRuntime.EnsureLoaded();
         var architecture = new LanguageModelArchitecture { VocabularySize = 4, Cell = RecurrentCell.Lstm, EmbeddingSize = 6, HiddenSize = 6, NumberOfLayers = 1, TieWeights = tie };
-        using var model = TorchDeterminism.Run(3, g => new RecurrentLanguageModel(architecture, g));
+        using var model = TrainingRandomness.Run(3, g => new RecurrentLanguageModel(architecture, g));
         model.InitializeOutputBias(new long[] { 0, 5, 1, 10 });
         using var scope = NewDisposeScope();
         Tensor bias = model.named_parameters().Single(p => p.name is "decoder.bias" or "decoderBias").parameter;
@@ -92,14 +92,14 @@ public sealed class RecurrentLanguageModelTests
         TorchRuntime.EnsureLoaded();
         const int hidden = 5, input = 3;
         var architecture = new LanguageModelArchitecture { VocabularySize = 4, Cell = RecurrentCell.Lstm, EmbeddingSize = input, HiddenSize = hidden, NumberOfLayers = 2 };
-        using var lstm = TorchDeterminism.Run(3, g => { var m = new RecurrentLanguageModel(architecture, g); m.InitializeKeras(g); return m; });
+        using var lstm = TrainingRandomness.Run(3, g => { var m = new RecurrentLanguageModel(architecture, g); m.InitializeKeras(g); return m; });
         AssertKeras(lstm, RecurrentCell.Lstm, hidden, expectedKernels: 4);
 
         var encoderOptions = new RecurrentEncoderOptions { VocabularySize = 4, Cell = RecurrentCell.Gru, EmbeddingSize = input, HiddenSize = hidden, NumberOfLayers = 2, Bidirectional = true };
-        using var gru = TorchDeterminism.Run(3, g => { var m = new RecurrentEncoder(encoderOptions, g); m.InitializeKeras(g); return m; });
+        using var gru = TrainingRandomness.Run(3, g => { var m = new RecurrentEncoder(encoderOptions, g); m.InitializeKeras(g); return m; });
         AssertKeras(gru, RecurrentCell.Gru, hidden, expectedKernels: 8);
 
-        using var again = TorchDeterminism.Run(3, g => { var m = new RecurrentLanguageModel(architecture, g); m.InitializeKeras(g); return m; });
+        using var again = TrainingRandomness.Run(3, g => { var m = new RecurrentLanguageModel(architecture, g); m.InitializeKeras(g); return m; });
         float[][] first = Snapshot(lstm), second = Snapshot(again);
         for (int i = 0; i < first.Length; i++)
             CollectionAssert.AreEqual(first[i], second[i], "the same seed gives the same start");

@@ -28,7 +28,7 @@ public sealed class TrainingCoreTests
         TorchRuntime.EnsureLoaded();
         var (x, y) = Parity(600, 8, 1);
         var options = new RecurrentEncoderOptions { VocabularySize = 4, EmbeddingSize = 8, HiddenSize = 24, Cell = cell };
-        double accuracy = TorchDeterminism.Run(7, g =>
+        double accuracy = TrainingRandomness.Run(7, g =>
         {
             using var model = new RecurrentSequenceModel(options, 1, g);
             var batcher = new SequenceBatcher(x, y, null, 32, bucketByLength: true, seed: 7, CPU);

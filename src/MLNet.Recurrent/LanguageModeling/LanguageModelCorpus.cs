@@ -15,7 +15,7 @@ public enum LanguageModelCorpus
     /// <summary>
     /// The rows, in order, are one continuous text (lines or paragraphs of a book): their tokens are concatenated
     /// (add separators such as a newline or <c>&lt;eos&gt;</c> to the rows if boundaries matter), split into
-    /// <see cref="LanguageModelOptions.BatchSize"/> parallel streams, and read in consecutive windows of
+    /// <see cref="RecurrentTrainingOptions.BatchSize"/> parallel streams, and read in consecutive windows of
     /// <see cref="LanguageModelOptions.SequenceLength"/> tokens; the hidden state is carried from one window to the next
     /// (truncated backpropagation through time), so the model learns context longer than a window. Every epoch starts
     /// the windows at a different seeded offset.

@@ -68,7 +68,7 @@ internal sealed class LanguageModelScorer
                 Tensor inputs = window.narrow(1, 0, length), targets = window.narrow(1, 1, length);
                 var (logits, next) = model.call(inputs, state);
                 Tensor logp = nn.functional.log_softmax(logits, -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1).to(ScalarType.Float64);
-                Tensor sums = logp.masked_fill(targets.eq(0), 0.0).sum(1).cpu();
+                Tensor sums = logp.masked_fill(targets.eq(Scalars.Zero), Scalars.Zero).sum(1).cpu();
                 double[] values = sums.data<double>().ToArray();
                 for (int i = 0; i < values.Length; i++)
                     result[i].Item1 += values[i];

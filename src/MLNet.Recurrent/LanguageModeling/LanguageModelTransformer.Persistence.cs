@@ -80,9 +80,8 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
             if (tokenizer is not null && tokenizer.Length != codecLength)
                 throw new EndOfStreamException("the tokenizer bytes are truncated.");
 
-            // Module construction draws from libtorch's global generator: take the training lock so a model loaded
-            // while another thread trains does not change that training's random stream.
-            RecurrentLanguageModel model = TorchDeterminism.Exclusive(() => new RecurrentLanguageModel(architecture));
+            // Every parameter is overwritten by the saved weights.
+            var model = new RecurrentLanguageModel(architecture);
             try
             {
                 bool loaded = legacy

@@ -53,18 +53,19 @@ internal sealed class BidirectionalRecurrentStack : nn.Module
         if (lengths is not null)
         {
             deviceLengths = lengths.to(x.device);
-            Tensor positions = arange(width, dtype: ScalarType.Int64, device: x.device).unsqueeze(0);
+            using Scalar end = width.ToScalar();
+            Tensor positions = arange(Scalars.Zero, end, Scalars.One, dtype: ScalarType.Int64, device: x.device).unsqueeze(0);
             Tensor rowLengths = deviceLengths.unsqueeze(1);
             // Row b's position t < L_b reads position L_b - 1 - t; padding maps to itself and stays at the end.
-            reverseIndex = where(positions.lt(rowLengths), rowLengths - 1 - positions, positions);
-            lastIndex = (deviceLengths - 1).view(-1, 1, 1);
+            reverseIndex = where(positions.lt(rowLengths), rowLengths.sub(Scalars.One).sub(positions), positions);
+            lastIndex = deviceLengths.sub(Scalars.One).view(-1, 1, 1);
         }
 
         Tensor output = x, final = x;
         for (int k = 0; k < layers; k++)
         {
             if (k > 0 && interLayerDropout > 0)
-                output = nn.functional.dropout(output, interLayerDropout, training);
+                output = GeneratorDropout.Apply(output, interLayerDropout, training);
             Tensor forwardOut = RunDirection(directions[2 * k], output, packed ? lengths : null);
             Tensor reversedOut = RunDirection(directions[2 * k + 1], Reverse(output, reverseIndex), packed ? lengths : null);
             if (k == layers - 1)

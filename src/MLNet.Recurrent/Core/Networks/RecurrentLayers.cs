@@ -10,19 +10,62 @@ namespace MLNet.Recurrent;
 /// </summary>
 internal static class RecurrentLayers
 {
-    /// <summary>A batch-first stack of <paramref name="layers"/> forward-only layers of <paramref name="cell"/>.</summary>
-    public static nn.Module Create(RecurrentCell cell, long inputSize, long hiddenSize, long layers, double interLayerDropout) => cell switch
+    /// <summary>
+    /// A batch-first stack of <paramref name="layers"/> forward-only layers of <paramref name="cell"/>: libtorch's fused
+    /// module, or, with two or more layers and inter-layer dropout, a <see cref="ForwardRecurrentStack"/> (same parameter
+    /// names) whose dropout draws from the training's generator.
+    /// </summary>
+    public static nn.Module Create(RecurrentCell cell, long inputSize, long hiddenSize, int layers, double interLayerDropout)
     {
-        RecurrentCell.Lstm => nn.LSTM(inputSize, hiddenSize, layers, batchFirst: true, dropout: interLayerDropout),
-        RecurrentCell.Gru => nn.GRU(inputSize, hiddenSize, layers, batchFirst: true, dropout: interLayerDropout),
-        _ => nn.RNN(inputSize, hiddenSize, layers, nn.NonLinearities.Tanh, batchFirst: true, dropout: interLayerDropout),
-    };
+        if (layers > 1 && interLayerDropout > 0)
+            return new ForwardRecurrentStack(cell, inputSize, hiddenSize, layers, interLayerDropout);
+        return cell switch
+        {
+            RecurrentCell.Lstm => nn.LSTM(inputSize, hiddenSize, layers, batchFirst: true),
+            RecurrentCell.Gru => nn.GRU(inputSize, hiddenSize, layers, batchFirst: true),
+            _ => nn.RNN(inputSize, hiddenSize, layers, nn.NonLinearities.Tanh, batchFirst: true),
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="layer"/> over a padded batch from <paramref name="state"/> (<c>[parts, layers, B, H]</c>: parts
+    /// = 2 for an LSTM, hidden and cell; null = zeros) and returns every step's output and the state after the last step
+    /// in the same layout.
+    /// </summary>
+    public static (Tensor Output, Tensor State) RunWithState(nn.Module layer, Tensor x, Tensor? state)
+    {
+        switch (layer)
+        {
+            case ForwardRecurrentStack stack:
+                return stack.Run(x, state);
+            case LSTM lstm:
+            {
+                var (o, h, c) = lstm.call(x, state is null ? null : (state[0], state[1]));
+                return (o, stack(new[] { h, c }));
+            }
+            case GRU gru:
+            {
+                var (o, h) = gru.call(x, state?[0]);
+                return (o, h.unsqueeze(0));
+            }
+            case RNN rnn:
+            {
+                var (o, h) = rnn.call(x, state?[0]);
+                return (o, h.unsqueeze(0));
+            }
+            default:
+                throw new InvalidOperationException("Unknown recurrent layer.");
+        }
+    }
 
     /// <summary>Runs <paramref name="layer"/> over a padded batch: every step's output and the final hidden states.</summary>
     public static (Tensor Output, Tensor Hidden) Run(nn.Module layer, Tensor x)
     {
         switch (layer)
         {
+            case ForwardRecurrentStack stack:
+                var (output, state) = stack.Run(x, null);
+                return (output, state[0]);
             case LSTM lstm:
                 var (o, h, _) = lstm.call(x, null);
                 return (o, h);
@@ -40,6 +83,8 @@ internal static class RecurrentLayers
     {
         switch (layer)
         {
+            case ForwardRecurrentStack stack:
+                return stack.Run(x);
             case LSTM lstm:
                 var (o, h, _) = lstm.call(x, null);
                 return (o, h);
@@ -68,7 +113,7 @@ internal static class RecurrentLayers
             {
                 // Keras's kernel is this matrix transposed: the same fan-in + fan-out.
                 double limit = Math.Sqrt(6.0 / (parameter.shape[0] + parameter.shape[1]));
-                nn.init.uniform_(parameter, -limit, limit, generator);
+                parameter.uniform_(-limit, limit, generator);
             }
             else if (local.StartsWith("weight_hh_l", StringComparison.Ordinal))
             {
@@ -78,7 +123,7 @@ internal static class RecurrentLayers
             {
                 parameter.zero_();
                 if (cell == RecurrentCell.Lstm && local.StartsWith("bias_ih_l", StringComparison.Ordinal))
-                    parameter.narrow(0, hiddenSize, hiddenSize).fill_(1.0);
+                    parameter.narrow(0, hiddenSize, hiddenSize).fill_(Scalars.OneDouble);
             }
         }
     }
@@ -91,7 +136,7 @@ internal static class RecurrentLayers
     {
         using var scope = NewDisposeScope();
         Tensor a = empty(weight.shape[0], weight.shape[1], dtype: weight.dtype, device: weight.device);
-        nn.init.normal_(a, 0, 1, generator);
+        a.normal_(0, 1, generator);
         var (q, r) = linalg.qr(a);
         // Signs from R's diagonal make the draw uniform over matrices with orthonormal columns.
         weight.copy_(q * r.diagonal().sign());

@@ -40,7 +40,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     public TrainingResult Run()
     {
         var parameters = module.parameters().Where(p => p.requires_grad).ToList();
-        using optim.Optimizer optimizer = CreateOptimizer(parameters);
+        using TrainingOptimizer optimizer = TrainingOptimizer.Create(settings, parameters);
         var history = new List<TrainingProgress>();
         double bestLoss = double.PositiveInfinity;
         int bestEpoch = 0, epochsRun = 0, sinceBest = 0;
@@ -99,7 +99,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         return new TrainingResult(epochsRun, bestEpoch == 0 ? epochsRun : bestEpoch, double.IsFinite(bestLoss) ? bestLoss : null, history, stoppedEarly);
     }
 
-    private TrainingProgress TrainEpoch(int epoch, optim.Optimizer optimizer, List<Parameter> parameters)
+    private TrainingProgress TrainEpoch(int epoch, TrainingOptimizer optimizer, List<Parameter> parameters)
     {
         ThrowIfCancelled();
         module.train();
@@ -116,9 +116,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
             {
                 ThrowIfCancelled();
                 learningRate = ScheduledRate(epoch);
-                foreach (var group in optimizer.ParamGroups)
-                    group.LearningRate = learningRate;
-                optimizer.zero_grad();
+                optimizer.LearningRate = learningRate;
+                optimizer.ZeroGrad();
                 Tensor loss = objective.Loss(batch, stats);
                 float value = loss.item<float>();
                 if (!float.IsFinite(value))
@@ -126,7 +125,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 loss.backward();
                 if (settings.GradientClipNorm > 0)
                     nn.utils.clip_grad_norm_(parameters, settings.GradientClipNorm);
-                optimizer.step();
+                optimizer.Step();
             }
             batchIndex++;
             globalBatch++;
@@ -212,13 +211,6 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     /// <summary>Linear warm-up: the batch with 0-based index <paramref name="batch"/> gets (batch + 1) / <paramref name="warmupSteps"/> of the scheduled rate while that is below 1.</summary>
     internal static double WarmupFactor(long batch, int warmupSteps) =>
         warmupSteps <= 0 || batch >= warmupSteps ? 1.0 : (batch + 1.0) / warmupSteps;
-
-    private optim.Optimizer CreateOptimizer(List<Parameter> parameters) => settings.Optimizer switch
-    {
-        OptimizerKind.AdamW => optim.AdamW(parameters, settings.LearningRate, beta1: settings.AdamBeta1, beta2: settings.AdamBeta2, weight_decay: settings.WeightDecay),
-        OptimizerKind.Sgd => optim.SGD(parameters, settings.LearningRate, momentum: settings.Momentum, weight_decay: settings.WeightDecay),
-        _ => optim.Adam(parameters, settings.LearningRate, beta1: settings.AdamBeta1, beta2: settings.AdamBeta2, weight_decay: settings.WeightDecay),
-    };
 
     private bool TimeIsUp() => settings.TimeLimit is { } limit && clock.Elapsed >= limit;
 

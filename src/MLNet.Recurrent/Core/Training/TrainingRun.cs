@@ -9,8 +9,8 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// One <c>Fit</c> of a recurrent estimator, the same skeleton for every estimator: the native runtime loaded, a
 /// channel, the seed (<see cref="RecurrentTrainingOptions.SeedFor"/>), cancellation, then — after the estimator has read
-/// and validated its data — <see cref="Train{TModel, TBatch}"/>: the device, the thread count, determinism (the training
-/// lock and seeded generators), the model built and moved, the <see cref="TrainingLoop{TBatch}"/> over the estimator's
+/// and validated its data — <see cref="Train{TModel, TBatch}"/>: the device, the thread count, the training's own seeded
+/// generator (<see cref="TrainingRandomness"/>), the model built and moved, the <see cref="TrainingLoop{TBatch}"/> over the estimator's
 /// batch sources and objective, eval mode. The estimator then wraps the model in its transformer.
 /// </summary>
 internal sealed class TrainingRun : IDisposable
@@ -74,8 +74,8 @@ internal sealed class TrainingRun : IDisposable
     }
 
     /// <summary>
-    /// Builds the model (<paramref name="createModel"/>, with the run's seeded generator, under the training lock so
-    /// concurrent runs cannot change each other's random streams), moves it to the device, trains it with the
+    /// Builds the model (<paramref name="createModel"/>, with the run's seeded generator, which dropout then draws from:
+    /// see <see cref="TrainingRandomness"/>), moves it to the device, trains it with the
     /// <see cref="TrainingLoop{TBatch}"/> over the sources and objective <paramref name="plan"/> makes, and returns it in
     /// eval mode. The model is disposed if anything fails.
     /// </summary>
@@ -86,7 +86,7 @@ internal sealed class TrainingRun : IDisposable
         Device device = Device = TorchDevices.Resolve(options.Device, out string deviceMessage);
         Channel.Info(deviceMessage);
         var settings = options.TrainingSettings(CheckAlive, message => Channel.Info(message));
-        var (model, result) = TorchDeterminism.Run(Seed, generator =>
+        var (model, result) = TrainingRandomness.Run(Seed, generator =>
         {
             int previousThreads = get_num_threads();
             if (options.NumberOfThreads is int threads)

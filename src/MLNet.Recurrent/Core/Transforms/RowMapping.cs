@@ -7,7 +7,7 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// What ML.NET's own row-to-row transformers do with their mapper, for the library's transformers (which implement
 /// <see cref="ITransformer"/> directly): the output schema, a lazily mapped <see cref="IDataView"/>, and the
-/// <see cref="IRowToRowMapper"/> that <c>PredictionEngine</c> uses. <paramref name="makeMapper"/> checks the input
+/// <see cref="IRowToRowMapper"/> that <c>PredictionEngine</c> uses. The mapper factory each method takes checks the input
 /// schema and throws naming a missing or mistyped column.
 /// </summary>
 internal static class RowMapping

@@ -15,7 +15,7 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
 {
     private readonly Embedding embedding;
     private readonly nn.Module rnn;
-    private readonly Dropout dropout;
+    private readonly double dropout;
     private readonly Linear? decoder;
     private readonly Parameter? decoderBias;
 
@@ -28,13 +28,8 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
         var a = architecture;
         embedding = nn.Embedding(a.VocabularySize, a.EmbeddingSize);
         double between = a.NumberOfLayers > 1 ? a.Dropout : 0;
-        rnn = a.Cell switch
-        {
-            RecurrentCell.Lstm => nn.LSTM(a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, batchFirst: true, dropout: between),
-            RecurrentCell.Gru => nn.GRU(a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, batchFirst: true, dropout: between),
-            _ => nn.RNN(a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, nn.NonLinearities.Tanh, batchFirst: true, dropout: between),
-        };
-        dropout = nn.Dropout(a.Dropout);
+        rnn = RecurrentLayers.Create(a.Cell, a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, between);
+        dropout = a.Dropout;
         if (a.TieWeights)
             decoderBias = new Parameter(zeros(a.VocabularySize));
         else
@@ -50,35 +45,9 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     /// <inheritdoc />
     public override (Tensor Logits, Tensor State) forward(Tensor tokens, Tensor? state)
     {
-        Tensor x = dropout.call(embedding.call(tokens));
-        Tensor output, next;
-        switch (rnn)
-        {
-            case LSTM lstm:
-            {
-                var (o, h, c) = lstm.call(x, state is null ? null : (state[0], state[1]));
-                output = o;
-                next = stack(new[] { h, c });
-                break;
-            }
-            case GRU gru:
-            {
-                var (o, h) = gru.call(x, state?[0]);
-                output = o;
-                next = h.unsqueeze(0);
-                break;
-            }
-            case RNN r:
-            {
-                var (o, h) = r.call(x, state?[0]);
-                output = o;
-                next = h.unsqueeze(0);
-                break;
-            }
-            default:
-                throw new InvalidOperationException("Unknown recurrent layer.");
-        }
-        output = dropout.call(output);
+        Tensor x = GeneratorDropout.Apply(embedding.call(tokens), dropout, training);
+        (Tensor output, Tensor next) = RecurrentLayers.RunWithState(rnn, x, state);
+        output = GeneratorDropout.Apply(output, dropout, training);
         Tensor logits = decoder is not null ? decoder.call(output) : nn.functional.linear(output, embedding.weight!, decoderBias);
         return (logits, next);
     }
@@ -122,6 +91,7 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     }
 
     private nn.Module[]? stepCells;
+    private readonly object stepCellsGate = new();
 
     /// <summary>
     /// Per-layer cells whose parameters are the recurrent layer's own tensors (created once, not registered as submodules,
@@ -132,18 +102,18 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     {
         if (stepCells is { } ready)
             return ready;
-        // Cell construction initialises parameters from the global generator: do it under the training lock.
-        return TorchDeterminism.Exclusive(() =>
+        lock (stepCellsGate)
         {
             if (stepCells is not null)
                 return stepCells;
             var a = Architecture;
             var device = embedding.weight!.device;
+            var parameters = rnn.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             var cells = new nn.Module[a.NumberOfLayers];
             for (int k = 0; k < cells.Length; k++)
             {
                 long input = k == 0 ? a.EmbeddingSize : a.HiddenSize;
-                Parameter P(string name) => rnn.get_parameter($"{name}_l{k}") ?? throw new InvalidOperationException($"The recurrent layer has no parameter {name}_l{k}.");
+                Parameter P(string name) => parameters.TryGetValue($"{name}_l{k}", out Parameter? p) ? p : throw new InvalidOperationException($"The recurrent layer has no parameter {name}_l{k}.");
                 switch (a.Cell)
                 {
                     case RecurrentCell.Lstm:
@@ -166,7 +136,7 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
             }
             stepCells = cells;
             return cells;
-        });
+        }
     }
 
     /// <summary>Re-initialises the recurrent layers as Keras does (<see cref="RecurrentInitialization.Keras"/>), drawing from <paramref name="generator"/>.</summary>
@@ -192,13 +162,13 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     private void Initialize(Generator generator)
     {
         using var noGrad = no_grad();
-        nn.init.uniform_(embedding.weight!, -0.1, 0.1, generator);
+        embedding.weight!.uniform_(-0.1, 0.1, generator);
         double bound = 1.0 / Math.Sqrt(Architecture.HiddenSize);
         foreach (var (_, p) in rnn.named_parameters())
-            nn.init.uniform_(p, -bound, bound, generator);
+            p.uniform_(-bound, bound, generator);
         if (decoder is not null)
         {
-            nn.init.uniform_(decoder.weight!, -bound, bound, generator);
+            decoder.weight!.uniform_(-bound, bound, generator);
             decoder.bias!.zero_();
         }
         decoderBias?.zero_();

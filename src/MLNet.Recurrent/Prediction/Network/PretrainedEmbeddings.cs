@@ -85,7 +85,7 @@ internal static class PretrainedEmbeddings
         using (NewDisposeScope())
         {
             Tensor random = empty(rows, dim);
-            nn.init.normal_(random, 0, found > 0 ? std : 1, generator);
+            random.normal_(0, found > 0 ? std : 1, generator);
             ReadOnlySpan<float> noise = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(random.bytes);
             for (long id = 0; id < rows; id++)
             {

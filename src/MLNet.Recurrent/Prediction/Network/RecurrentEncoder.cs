@@ -49,7 +49,7 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor embedded = embedding.call(tokens);
-        Tensor clamped = lengths.clamp_min(1);
+        Tensor clamped = lengths.clamp_min(Scalars.One);
         (bool uniform, bool anyEmpty) = Inspect(lengths, tokens.shape[1]);
 
         // libtorch runs an LSTM on unpacked CPU input through oneDNN; without autograd that uses oneDNN's inference
@@ -96,7 +96,7 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         if (anyEmpty)
         {
             // Rows of length 0 were run on one <pad> step to keep packing valid: give them the initial state.
-            Tensor nonEmpty = lengths.gt(0).to(pooled.dtype).to(pooled.device).unsqueeze(1);
+            Tensor nonEmpty = lengths.gt(Scalars.Zero).to(pooled.dtype).to(pooled.device).unsqueeze(1);
             pooled = pooled * nonEmpty;
         }
         return pooled.MoveToOuterDisposeScope();
@@ -128,19 +128,20 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         foreach ((long b, long t) in new[] { (1L, 3L), (4L, 6L) })
         {
             // Deterministic input (no random generator involved).
-            Tensor x = arange(b * t * options.EmbeddingSize, dtype: ScalarType.Float32, device: CPU).mul(0.37).sin().view(b, t, options.EmbeddingSize);
+            using Scalar count = (b * t * options.EmbeddingSize).ToScalar(), step = 0.37.ToScalar(), length = t.ToScalar();
+            Tensor x = arange(Scalars.Zero, count, Scalars.One, dtype: ScalarType.Float32, device: CPU).mul(step).sin().view(b, t, options.EmbeddingSize);
             if (device.type != DeviceType.CPU)
                 x = x.to(device);
             Tensor fused, reference;
             if (rnn is BidirectionalRecurrentStack stack)
             {
                 fused = stack.Run(x, null, packed: false).Output;
-                reference = stack.Run(x, full(new long[] { b }, t, ScalarType.Int64), packed: true).Output;
+                reference = stack.Run(x, full(new long[] { b }, length, ScalarType.Int64), packed: true).Output;
             }
             else
             {
                 fused = RunPadded(x).Output;
-                var packed = nn.utils.rnn.pack_padded_sequence(x, full(new long[] { b }, t, ScalarType.Int64), batch_first: true, enforce_sorted: false);
+                var packed = nn.utils.rnn.pack_padded_sequence(x, full(new long[] { b }, length, ScalarType.Int64), batch_first: true, enforce_sorted: false);
                 reference = nn.utils.rnn.pad_packed_sequence(RunPacked(packed).Output, batch_first: true).Item1;
             }
             if (!fused.allclose(reference, rtol: 1e-4, atol: 1e-5))
@@ -152,7 +153,7 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The last layer's output at each row's last real step: [B, T, H] → [B, H].</summary>
     private static Tensor LastRealStep(Tensor output, Tensor clampedLengths)
     {
-        Tensor index = (clampedLengths - 1).to(output.device).view(-1, 1, 1).expand(-1, 1, output.shape[2]);
+        Tensor index = clampedLengths.sub(Scalars.One).to(output.device).view(-1, 1, 1).expand(-1, 1, output.shape[2]);
         return output.gather(1, index).squeeze(1);
     }
 
@@ -194,11 +195,12 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         {
             return options.Pooling == SequencePooling.Mean ? steps.mean(new long[] { 1 }) : steps.max(1).values;
         }
-        Tensor positions = arange(steps.shape[1], device: steps.device).unsqueeze(0);
+        using Scalar width = steps.shape[1].ToScalar();
+        Tensor positions = arange(Scalars.Zero, width, Scalars.One, device: steps.device).unsqueeze(0);
         Tensor mask = positions.lt(lengths.to(steps.device).unsqueeze(1)).unsqueeze(2); // [B, T, 1]
         if (options.Pooling == SequencePooling.Mean)
             return (steps * mask).sum(1) / lengths.to(steps.device).to(steps.dtype).unsqueeze(1);
-        return steps.masked_fill(mask.logical_not(), double.NegativeInfinity).max(1).values;
+        return steps.masked_fill(mask.logical_not(), Scalars.NegativeInfinity).max(1).values;
     }
 
     /// <summary>Re-initialises the recurrent layers, both directions, as Keras does (<see cref="RecurrentInitialization.Keras"/>), drawing from <paramref name="generator"/>.</summary>
@@ -207,10 +209,10 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     private void Initialize(Generator generator)
     {
         using var noGrad = no_grad();
-        nn.init.normal_(embedding.weight!, 0, 1, generator);
+        embedding.weight!.normal_(0, 1, generator);
         embedding.weight![0].zero_();
         double bound = 1.0 / Math.Sqrt(options.HiddenSize);
         foreach (var (_, p) in rnn.named_parameters())
-            nn.init.uniform_(p, -bound, bound, generator);
+            p.uniform_(-bound, bound, generator);
     }
 }

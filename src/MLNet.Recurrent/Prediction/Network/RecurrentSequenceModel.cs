@@ -12,7 +12,7 @@ namespace MLNet.Recurrent;
 internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly RecurrentEncoder encoder;
-    private readonly Dropout dropout;
+    private readonly double dropout;
     private readonly Linear head;
 
     /// <summary>Creates the model; parameters are initialised from <paramref name="generator"/> when given.</summary>
@@ -21,7 +21,7 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         if (outputs < 1)
             throw new ArgumentException($"outputs is {outputs}; it must be at least 1.", nameof(outputs));
         encoder = new RecurrentEncoder(encoderOptions, generator);
-        dropout = nn.Dropout(encoderOptions.Dropout);
+        dropout = encoderOptions.Dropout;
         head = nn.Linear(encoderOptions.OutputSize, outputs);
         Outputs = outputs;
         RegisterComponents();
@@ -29,8 +29,8 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         {
             using var noGrad = no_grad();
             double bound = 1.0 / Math.Sqrt(encoderOptions.OutputSize);
-            nn.init.uniform_(head.weight!, -bound, bound, generator);
-            nn.init.uniform_(head.bias!, -bound, bound, generator);
+            head.weight!.uniform_(-bound, bound, generator);
+            head.bias!.uniform_(-bound, bound, generator);
         }
     }
 
@@ -47,14 +47,15 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
     internal void RescaleOutputs(double scale, double shift)
     {
         using var noGrad = no_grad();
-        head.weight!.mul_(scale);
-        head.bias!.mul_(scale).add_(shift);
+        using Scalar factor = scale.ToScalar(), offset = shift.ToScalar();
+        head.weight!.mul_(factor);
+        head.bias!.mul_(factor).add_(offset, Scalars.One);
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {
-        // Intermediate tensors are left to the caller's dispose scope (dropout may return its input in eval mode).
-        return head.call(dropout.call(encoder.call(tokens, lengths)));
+        // Intermediate tensors are left to the caller's dispose scope (dropout returns its input in eval mode).
+        return head.call(GeneratorDropout.Apply(encoder.call(tokens, lengths), dropout, training));
     }
 }

@@ -60,7 +60,7 @@ internal sealed class BinaryClassificationTask : PredictionTask
         nn.functional.binary_cross_entropy_with_logits(scores.squeeze(1), targets, reduction: nn.Reduction.None);
 
     public override void Accumulate(Tensor scores, Tensor targets, Tensor? weights, MetricAccumulator metrics) =>
-        AddWeighted(scores.squeeze(1).gt(0).to(ScalarType.Float32).eq(targets).to(ScalarType.Float32), weights, metrics);
+        AddWeighted(scores.squeeze(1).gt(Scalars.Zero).to(ScalarType.Float32).eq(targets).to(ScalarType.Float32), weights, metrics);
 
     public override DataViewSchema.DetachedColumn[] OutputColumns(DataViewSchema input)
     {

@@ -66,7 +66,7 @@ internal sealed class RegressionTask : PredictionTask
         nn.functional.mse_loss(scores.squeeze(1), targets, reduction: nn.Reduction.None);
 
     public override void Accumulate(Tensor scores, Tensor targets, Tensor? weights, MetricAccumulator metrics) =>
-        AddWeighted(scores.squeeze(1).sub(targets).square(), weights, metrics);
+        AddWeighted(Squared(scores.squeeze(1).sub(targets)), weights, metrics);
 
     /// <summary>RMSE in the label's units (targets were divided by the standard deviation).</summary>
     public override double Metric(MetricAccumulator metrics) => scale * Math.Sqrt(metrics.MetricSum / Math.Max(1e-12, metrics.MetricWeight));
@@ -93,6 +93,8 @@ internal sealed class RegressionTask : PredictionTask
     }
 
     public override PredictionTask Load(IHostEnvironment env, BinaryReader reader, string component) => new RegressionTask();
+
+    private static Tensor Squared(Tensor error) => error.mul(error);
 
     private void Standardize(float[] values)
     {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.Recurrent;
@@ -36,7 +37,8 @@ internal sealed class SequenceObjective : ITrainingObjective<SequenceBatch>
         {
             Tensor w = batch.Weights;
             weightSum = w.sum().item<float>();
-            loss = (rowLoss * w).sum() / Math.Max(1e-12, weightSum);
+            using Scalar total = Math.Max(1e-12, weightSum).ToScalar();
+            loss = (rowLoss * w).sum().div(total);
         }
         metrics.LossSum += loss.item<float>() * weightSum;
         metrics.LossWeight += weightSum;
