@@ -97,11 +97,33 @@ return 0;
 static (IDataView Train, IDataView Test, string Name) LoadData(MLContext ml, Arguments a)
 {
     if (a.AgNewsTrain is not null)
-        return (ml.Data.LoadAgNewsCsv(a.AgNewsTrain), ml.Data.LoadAgNewsCsv(a.AgNewsTest!), "AG News");
+        return (LoadAgNews(ml, a.AgNewsTrain), LoadAgNews(ml, a.AgNewsTest!), "AG News");
     string dir = a.DataDirectory ?? FindBundledData();
-    return (ml.Data.LoadTsv(Path.Combine(dir, "austen_train.tsv.gz")),
-            ml.Data.LoadTsv(Path.Combine(dir, "austen_test.tsv.gz")),
+    return (LoadTsvGz(ml, Path.Combine(dir, "austen_train.tsv.gz")),
+            LoadTsvGz(ml, Path.Combine(dir, "austen_test.tsv.gz")),
             "Jane Austen's novels (paragraph → novel)");
+}
+
+// A Label<TAB>Text file with a header, gzip-compressed: ML.NET's text loader reads the decompressed copy.
+static IDataView LoadTsvGz(MLContext ml, string path)
+{
+    string plain = Path.Combine(Path.GetTempPath(), $"{Path.GetFileNameWithoutExtension(path)}-{Guid.NewGuid():N}");
+    using (var source = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress))
+    using (var target = File.Create(plain))
+        source.CopyTo(target);
+    var rows = ml.Data.CreateEnumerable<Passage>(ml.Data.LoadFromTextFile<Passage>(plain, separatorChar: '\t', hasHeader: true), reuseRowObject: false).ToList();
+    File.Delete(plain);
+    return ml.Data.LoadFromEnumerable(rows);
+}
+
+// AG News: "class","title","description" per line (class 1-4), read with ML.NET's quoting-aware text loader.
+static IDataView LoadAgNews(MLContext ml, string path)
+{
+    string[] classes = ["World", "Sports", "Business", "Sci/Tech"];
+    var rows = ml.Data.CreateEnumerable<AgNewsRow>(ml.Data.LoadFromTextFile<AgNewsRow>(path, separatorChar: ',', allowQuoting: true), reuseRowObject: false)
+        .Select(r => new Passage { Label = classes[r.Class - 1], Text = $"{r.Title} {r.Description}".Replace("\\n", " ").Trim() })
+        .ToList();
+    return ml.Data.LoadFromEnumerable(rows);
 }
 
 static string FindBundledData()
@@ -116,7 +138,7 @@ static string FindBundledData()
 }
 
 static IEnumerable<Passage> SamplePassages(MLContext ml, IDataView test) =>
-    ml.Data.CreateEnumerable<LabeledText>(test, reuseRowObject: false)
+    ml.Data.CreateEnumerable<Passage>(test, reuseRowObject: false)
         .Where(r => r.Text.Length is > 80 and < 400)
         .GroupBy(r => r.Label)
         .Select(g => g.First())
@@ -124,11 +146,27 @@ static IEnumerable<Passage> SamplePassages(MLContext ml, IDataView test) =>
 
 namespace BookClassifier
 {
-    /// <summary>Input of the prediction engine.</summary>
+    /// <summary>A labelled paragraph: a row of the data and the input of the prediction engine.</summary>
     internal sealed class Passage
     {
-        public string Text { get; set; } = "";
+        [Microsoft.ML.Data.LoadColumn(0)]
         public string Label { get; set; } = "";
+
+        [Microsoft.ML.Data.LoadColumn(1)]
+        public string Text { get; set; } = "";
+    }
+
+    /// <summary>A row of the AG News CSV files.</summary>
+    internal sealed class AgNewsRow
+    {
+        [Microsoft.ML.Data.LoadColumn(0)]
+        public int Class { get; set; }
+
+        [Microsoft.ML.Data.LoadColumn(1)]
+        public string Title { get; set; } = "";
+
+        [Microsoft.ML.Data.LoadColumn(2)]
+        public string Description { get; set; } = "";
     }
 
     /// <summary>Output of the prediction engine.</summary>

@@ -41,7 +41,7 @@ internal sealed class IndependentRowsBatcher : IBatchSource<LanguageModelBatch>
         if (shuffle)
             rng.Shuffle(order);
         // Sort by length inside windows of 50 batches: little padding, still random batches.
-        int bucket = batchSize * SequenceBatcher.BucketWindowBatches;
+        int bucket = batchSize * LengthBucketing.WindowBatches;
         for (int start = 0; start < n; start += bucket)
         {
             int len = Math.Min(bucket, n - start);

@@ -207,11 +207,7 @@ public abstract class RecurrentTrainingOptions
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> "<paramref name="name"/> is <paramref name="value"/>; it must be <paramref name="allowed"/>." unless <paramref name="ok"/>.</summary>
-    private protected static void Check(bool ok, string name, object value, string allowed)
-    {
-        if (!ok)
-            throw new ArgumentException($"{name} is {value}; it must be {allowed}.", name);
-    }
+    private protected static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);
 
     /// <summary>Throws unless <paramref name="name"/> names a column.</summary>
     private protected static void CheckColumnName(string? name, string option)

@@ -26,12 +26,12 @@ internal sealed record LanguageModelArchitecture
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid member.</summary>
     public void Validate()
     {
-        RecurrentEncoderOptions.Check(VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "at least 2 (<pad> and <unk>)");
-        RecurrentEncoderOptions.Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
-        RecurrentEncoderOptions.Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
-        RecurrentEncoderOptions.Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
-        RecurrentEncoderOptions.Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
-        RecurrentEncoderOptions.Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
+        OptionRange.Check(VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "at least 2 (<pad> and <unk>)");
+        OptionRange.Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
+        OptionRange.Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
+        OptionRange.Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
+        OptionRange.Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
+        OptionRange.Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
         if (TieWeights && EmbeddingSize != HiddenSize)
             throw new ArgumentException($"TieWeights needs EmbeddingSize == HiddenSize (the decoder reuses the embedding matrix), but EmbeddingSize is {EmbeddingSize} and HiddenSize is {HiddenSize}.", nameof(TieWeights));
     }

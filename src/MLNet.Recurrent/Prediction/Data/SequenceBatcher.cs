@@ -10,8 +10,6 @@ namespace MLNet.Recurrent;
 /// </summary>
 internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
 {
-    /// <summary>How many batches' worth of shuffled rows are sorted by length together when bucketing.</summary>
-    internal const int BucketWindowBatches = 50;
 
     private readonly IReadOnlyList<int[]> sequences;
     private readonly float[]? targets;
@@ -54,7 +52,7 @@ internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
 
         if (bucketByLength)
         {
-            int window = batchSize * BucketWindowBatches;
+            int window = batchSize * LengthBucketing.WindowBatches;
             for (int start = 0; start < n; start += window)
             {
                 int len = Math.Min(window, n - start);

@@ -42,11 +42,7 @@ public sealed record RecurrentEncoderOptions
         Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
     }
 
-    internal static void Check(bool ok, string name, object value, string allowed)
-    {
-        if (!ok)
-            throw new ArgumentException($"{name} is {value}; it must be {allowed}.", name);
-    }
+    private static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);
 
     internal void Write(BinaryWriter w)
     {
