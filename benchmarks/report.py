@@ -3,13 +3,16 @@
 
     python3 benchmarks/report.py RAW.jsonl [--mode quick] [--command "benchmarks/run.sh quick"]
                                  [--results benchmarks/results.json] [--doc docs/benchmarks.md]
+    python3 benchmarks/report.py --from-results [--results benchmarks/results.json] [--doc docs/benchmarks.md]
 
 Standard library only. Input: the lines printed by every side (schema in benchmarks/README.md), plus the
 "meta" lines run.sh writes (the command behind each measurement and machine information). Lines that are
 not JSON objects are ignored, so raw logs can be fed in as they are.
 
-Every table compares "ours" with "pytorch" and "mlnet" on the same (task, metric, model, threads); a side
-that has no figure shows "n/a" -- nothing here depends on which sides actually ran.
+Every row compares "ours" with "pytorch" and "mlnet" on the same (task, metric, model, threads); a side
+that has no figure shows "n/a" -- nothing here depends on which sides actually ran. The doc gets one compact
+table (median and range per cell); every value, its detail and the commands stay in results.json.
+--from-results re-renders the doc's section from an existing results.json (e.g. after a format change).
 """
 
 import argparse
@@ -25,24 +28,25 @@ BEGIN = "<!-- BEGIN GENERATED: benchmarks/report.py -->"
 END = "<!-- END GENERATED: benchmarks/report.py -->"
 SIDES = ("ours", "pytorch", "mlnet")
 
-# (task, metric) -> (title, unit, higher_is_better). Unknown pairs still get a table (see direction()).
+# (task, metric) -> (title, short label for the generated table, unit, higher_is_better).
+# Unknown pairs still get rows (see direction()).
 METRICS = {
-    ("train", "samples_per_s"): ("Training throughput (median over epochs)", "samples/s", True),
-    ("train", "fit_s"): ("Fit time (Fit call only, data in memory)", "s", False),
-    ("e2e", "wall_s"): ("End-to-end: raw TSV.gz -> trained model", "s", False),
-    ("e2e", "startup_s"): ("Start-up before the end-to-end clock (import torch / runtime + native load)", "s", False),
-    ("infer", "seq_per_s"): ("Batched inference over the test set", "seq/s", True),
-    ("infer", "latency_p50_ms"): ("Single-row latency p50", "ms", False),
-    ("infer", "latency_p99_ms"): ("Single-row latency p99", "ms", False),
-    ("tokenize", "mb_per_s"): ("Tokenization + vocabulary mapping of the train texts (steady: median of the timed passes after warm-up passes)", "MB/s", True),
-    ("tokenize", "mb_per_s_first_pass"): ("Tokenization + vocabulary mapping: the first full pass of the process (.NET: partly unoptimized JIT code)", "MB/s", True),
-    ("accuracy", "micro_accuracy"): ("Test micro-accuracy", "", True),
-    ("accuracy", "macro_accuracy"): ("Test macro-accuracy", "", True),
-    ("rss", "peak_rss_mb"): ("Peak RSS of the process", "MiB", False),
-    ("lm", "bits_per_char"): ("Character LM: held-out bits per character after the same training time budget", "bits/char", False),
-    ("lm", "train_chars_per_s"): ("Character LM: training throughput (median over epochs)", "chars/s", True),
-    ("lm", "generate_chars_per_s"): ("Character LM: generation, one stream, state carried", "chars/s", True),
-    ("lm", "train_s"): ("Character LM: training wall time (the budget, plus the batch that crosses it)", "s", False),
+    ("e2e", "startup_s"): ("Start-up before the end-to-end clock (import torch / runtime + native load)", "start-up", "s", False),
+    ("e2e", "wall_s"): ("End-to-end: raw TSV.gz -> trained model", "end-to-end", "s", False),
+    ("train", "fit_s"): ("Fit time (Fit call only, data in memory)", "fit", "s", False),
+    ("train", "samples_per_s"): ("Training throughput (median over epochs)", "training", "samples/s", True),
+    ("infer", "seq_per_s"): ("Batched inference over the test set", "batched inference", "seq/s", True),
+    ("infer", "latency_p50_ms"): ("Single-row latency p50", "latency p50", "ms", False),
+    ("infer", "latency_p99_ms"): ("Single-row latency p99", "latency p99", "ms", False),
+    ("tokenize", "mb_per_s"): ("Tokenization + vocabulary mapping of the train texts (steady: median of the timed passes after warm-up passes)", "tokenization, steady", "MB/s", True),
+    ("tokenize", "mb_per_s_first_pass"): ("Tokenization + vocabulary mapping: the first full pass of the process (.NET: partly unoptimized JIT code)", "tokenization, first pass", "MB/s", True),
+    ("accuracy", "micro_accuracy"): ("Test micro-accuracy", "micro-accuracy", "", True),
+    ("accuracy", "macro_accuracy"): ("Test macro-accuracy", "macro-accuracy", "", True),
+    ("rss", "peak_rss_mb"): ("Peak RSS of the process", "peak RSS", "MiB", False),
+    ("lm", "bits_per_char"): ("Character LM: held-out bits per character after the same training time budget", "char LM held-out", "bits/char", False),
+    ("lm", "train_chars_per_s"): ("Character LM: training throughput (median over epochs)", "char LM training", "chars/s", True),
+    ("lm", "generate_chars_per_s"): ("Character LM: generation, one stream, state carried", "char LM generation", "chars/s", True),
+    ("lm", "train_s"): ("Character LM: training wall time (the budget, plus the batch that crosses it)", "char LM training time", "s", False),
 }
 TASK_ORDER = ["e2e", "train", "infer", "tokenize", "accuracy", "rss", "lm"]
 
@@ -58,7 +62,7 @@ MLNET_CROSS_BASELINE = {
 def direction(task, metric):
     """True when higher is better."""
     if (task, metric) in METRICS:
-        return METRICS[(task, metric)][2]
+        return METRICS[(task, metric)][3]
     return not re.search(r"(_s|_ms|_mb|_bytes|loss|perplexity|bits_per_char|bpc)$", metric)
 
 
@@ -135,8 +139,14 @@ def mlnet_baseline(summary, task, metric):
 
 def compare(summary):
     """One row per (task, metric, model, threads) with every side's stats and the ours/theirs ratios."""
-    keys = sorted({k[:4] for k in summary}, key=lambda k: (
-        TASK_ORDER.index(k[0]) if k[0] in TASK_ORDER else len(TASK_ORDER), k[0], k[1], k[2], k[3]))
+    order = list(METRICS)
+
+    def sort_key(k):
+        task, metric, model, threads = k
+        return (TASK_ORDER.index(task) if task in TASK_ORDER else len(TASK_ORDER), task,
+                order.index((task, metric)) if (task, metric) in order else len(order), metric, model, threads)
+
+    keys = sorted({k[:4] for k in summary}, key=sort_key)
     out = []
     for task, metric, model, threads in keys:
         row = dict(task=task, metric=metric, model=model, threads=threads, higher_is_better=direction(task, metric))
@@ -172,16 +182,16 @@ def fmt_num(x):
     return f"{x:.3g}"
 
 
-def fmt_stats(s, unit):
+def fmt_stats(s, unit, reps=None):
+    """'median (min–max)'; n is added where it differs from the run's repetitions, the range dropped where empty."""
     if s is None:
         return "n/a"
     if unit == "" and 0 <= s["median"] <= 1:  # accuracies as percentages
         med, lo, hi = (f"{100 * s[k]:.1f}%" for k in ("median", "min", "max"))
     else:
         med, lo, hi = fmt_num(s["median"]), fmt_num(s["min"]), fmt_num(s["max"])
-    if s["n"] == 1:
-        return f"{med} (n=1)"
-    return f"{med} ({lo}–{hi}, n={s['n']})"
+    text = med if lo == hi else f"{med} ({lo}–{hi})"
+    return text if s["n"] == reps else f"{text}, n={s['n']}"
 
 
 def fmt_ratio(r, higher_is_better):
@@ -224,7 +234,18 @@ def commands(metas):
     return out
 
 
-def render_markdown(comparisons, machine, cmds, mode, command, generated):
+def repetitions(machine, comparisons):
+    """The run's repetition count: from run.sh's meta line, else the most common n of the cells."""
+    try:
+        return int(machine.get("repetitions"))
+    except (TypeError, ValueError):
+        ns = [c[side]["n"] for c in comparisons for side in SIDES if c[side]]
+        return max(set(ns), key=ns.count) if ns else None
+
+
+def render_markdown(comparisons, machine, mode, command, generated):
+    """One compact table: a row per (measurement, model, threads); per-repetition values stay in results.json."""
+    reps = repetitions(machine, comparisons)
     lines = [BEGIN, "", f"_Generated by `benchmarks/report.py` on {generated} from `{command}` (mode `{mode}`). "
              "Do not edit by hand between the markers._", ""]
     lines.append("**Machine:** " + "; ".join(
@@ -234,40 +255,31 @@ def render_markdown(comparisons, machine, cmds, mode, command, generated):
     lines.append("**BLAS:** " + ("; ".join(f"{side}: {', '.join(v)}" for side, v in sorted(blas.items()))
                                   if blas else "n/a (no side reported one)"))
     lines.append("")
-    lines.append("Cells: median (min–max, n = repetitions). Ratios are ours / theirs on the medians; "
-                 "✓ marks where ours is better (higher for throughput and accuracy, lower for time and memory). "
-                 "\"n/a\": that side did not produce the figure in this run.")
+    over = f"{reps} repetition{'' if reps == 1 else 's'}" if reps else "the repetitions"
+    lines.append(f"Cells: median (min–max) over {over}; n = the number of values where it differs. "
+                 "Ratios: ours / theirs of the medians; ✓ where ours is better (↑ higher is better, ↓ lower is better). "
+                 "n/a: that side has no such figure. Every value, with its per-epoch or per-pass detail and the "
+                 "command that produced it: `benchmarks/results.json`.")
     lines.append("")
-    by_table = {}
+    lines.append("| measurement | model | threads | ours | PyTorch | ML.NET | ours / PyTorch | ours / ML.NET |")
+    lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    notes = set()
     for c in comparisons:
-        by_table.setdefault((c["task"], c["metric"]), []).append(c)
-    for (task, metric), rows in by_table.items():
-        title, unit, _ = METRICS.get((task, metric), (f"{task} / {metric}", "", direction(task, metric)))
-        arrow = "higher is better" if direction(task, metric) else "lower is better"
-        lines.append(f"### {title} — `{task}/{metric}`" + (f" ({unit}, {arrow})" if unit else f" ({arrow})"))
+        task, metric = c["task"], c["metric"]
+        _, label, unit, _ = METRICS.get((task, metric), (None, f"{task}/{metric}", "", None))
+        arrow = "↑" if c["higher_is_better"] else "↓"
+        label = f"{label} ({unit}) {arrow}" if unit else f"{label} {arrow}"
+        ratio_ml = fmt_ratio(c["ratio_mlnet"], c["higher_is_better"])
+        if c["mlnet_reference"] and c["ratio_mlnet"] is not None:
+            ratio_ml += " †"
+            notes.add(c["mlnet_reference"])
+        lines.append(f"| {label} | {c['model']} | {c['threads']} | {fmt_stats(c['ours'], unit, reps)} | "
+                     f"{fmt_stats(c['pytorch'], unit, reps)} | {fmt_stats(c['mlnet'], unit, reps)} | "
+                     f"{fmt_ratio(c['ratio_pytorch'], c['higher_is_better'])} | {ratio_ml} |")
+    for n in sorted(notes):
         lines.append("")
-        lines.append("| model | threads | ours | PyTorch | ML.NET | ours / PyTorch | ours / ML.NET |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|")
-        notes = set()
-        for c in rows:
-            ratio_ml = fmt_ratio(c["ratio_mlnet"], c["higher_is_better"])
-            if c["mlnet_reference"] and c["ratio_mlnet"] is not None:
-                ratio_ml += " †"
-                notes.add(c["mlnet_reference"])
-            lines.append(f"| {c['model']} | {c['threads']} | {fmt_stats(c['ours'], unit)} | "
-                         f"{fmt_stats(c['pytorch'], unit)} | {fmt_stats(c['mlnet'], unit)} | "
-                         f"{fmt_ratio(c['ratio_pytorch'], c['higher_is_better'])} | {ratio_ml} |")
-        for n in sorted(notes):
-            lines.append("")
-            lines.append(f"† against ML.NET `{n}` (the row with that model above), not the same model.")
-        lines.append("")
-    if cmds:
-        lines.append("**Commands** (each run with `--run I` for I = 0..n-1, interleaved across sides):")
-        lines.append("")
-        lines.append("```")
-        lines.extend(f"[{side}] {cmd}" for side, cmd in cmds)
-        lines.append("```")
-        lines.append("")
+        lines.append(f"† against ML.NET's `{n}` row (a different model: the baseline to beat).")
+    lines.append("")
     lines.append(END)
     return "\n".join(lines)
 
@@ -288,13 +300,27 @@ def update_doc(path, section):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("raw", nargs="+", help="files of JSON lines")
+    ap.add_argument("raw", nargs="*", help="files of JSON lines")
     ap.add_argument("--mode", default="?")
     ap.add_argument("--command", default="benchmarks/run.sh")
     ap.add_argument("--results", default=os.path.join(REPO, "benchmarks", "results.json"))
     ap.add_argument("--doc", default=os.path.join(REPO, "docs", "benchmarks.md"))
     ap.add_argument("--no-doc", action="store_true", help="write results.json only")
+    ap.add_argument("--from-results", action="store_true",
+                    help="re-render the doc's generated section from --results (no raw lines; results.json is not rewritten)")
     args = ap.parse_args()
+    if args.from_results == bool(args.raw):
+        ap.error("give raw JSON-lines files, or --from-results (not both)")
+
+    if args.from_results:
+        with open(args.results, encoding="utf-8") as f:
+            stored = json.load(f)
+        rows = stored["measurements"]
+        comparisons = compare(summarize(rows))
+        update_doc(args.doc, render_markdown(comparisons, stored["machine"], stored["mode"], stored["command"],
+                                             stored["generated"]))
+        print(f"report.py: {len(rows)} measurements from {args.results} -> {args.doc}", file=sys.stderr)
+        return
 
     rows, metas = normalize(read_lines(args.raw))
     summary = summarize(rows)
@@ -312,7 +338,7 @@ def main():
         json.dump(results, f, indent=1)
         f.write("\n")
     if not args.no_doc:
-        update_doc(args.doc, render_markdown(comparisons, machine, cmds, args.mode, args.command, generated))
+        update_doc(args.doc, render_markdown(comparisons, machine, args.mode, args.command, generated))
     print(f"report.py: {len(rows)} measurements, {len(comparisons)} comparison rows -> {args.results}"
           + ("" if args.no_doc else f", {args.doc}"), file=sys.stderr)
 
