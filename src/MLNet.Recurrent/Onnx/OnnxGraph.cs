@@ -61,6 +61,8 @@ internal sealed class OnnxGraph
 
     public string Int64Scalar(long value) => Context.AddInitializer(value, $"{prefix}.i64");
 
+    public string Int32Scalar(int value) => Context.AddInitializer(value, typeof(int), $"{prefix}.i32");
+
     public string FloatScalar(float value) => Context.AddInitializer(value, $"{prefix}.f32");
 
     public string Floats(float[] values, long[] dims, string name) => Context.AddInitializer(values, dims, $"{prefix}.{name}");
