@@ -59,6 +59,102 @@ public sealed class PipelineExportTests
         Assert.AreEqual(metrics.LogLoss, onnxMetrics.LogLoss, 1e-4);
     }
 
+    [TestMethod]
+    public void BinaryCharacterPipelineExportsWholeAndEvaluatesTheSameThroughApplyOnnxModel()
+    {
+        var ml = new MLContext(1);
+        var rows = TextData.Rows(Rows, seed: 12, loneSurrogates: false);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Small("Positive", "Tokens", RecurrentCell.Lstm);
+        options.NumberOfLayers = 2;
+        options.Pooling = SequencePooling.Mean;
+        options.MaximumSequenceLength = 40;
+        var pipeline = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { Mode = TokenizerMode.Character, Lowercase = true })
+            .Append(ml.BinaryClassification.Trainers.Recurrent(options));
+        var model = pipeline.Fit(ml.Data.LoadFromEnumerable(rows.Take(500)));
+        IDataView expected = model.Transform(data);
+
+        byte[] onnx = Ort.Export(ml, model, data);
+        var outputs = RunBatch(onnx, rows, "Score.output", "Probability.output", "PredictedLabel.output");
+        AssertClose(expected, "Score", outputs, 1e-4f);
+        AssertClose(expected, "Probability", outputs, 1e-4f);
+        AssertClose(expected, "PredictedLabel", outputs, 0);
+
+        var metrics = ml.BinaryClassification.Evaluate(expected, "Positive");
+        IDataView viaOnnx = ApplyOnnx(ml, onnx, data, "Score.output", "Probability.output", "PredictedLabel.output");
+        // ApplyOnnxModel gives every [N, 1] output as a one-element vector column; Evaluate wants scalars.
+        viaOnnx = ml.Transforms.CustomMapping<OnnxBinaryOutputs, BinaryScalars>((i, o) =>
+        {
+            o.Score = i.Score[0];
+            o.Probability = i.Probability[0];
+            o.PredictedLabel = i.PredictedLabel[0];
+        }, null).Fit(viaOnnx).Transform(viaOnnx);
+        var onnxMetrics = ml.BinaryClassification.Evaluate(viaOnnx, "Positive");
+        TestContext.WriteLine($"binary: ML.NET accuracy {metrics.Accuracy:F6} AUC {metrics.AreaUnderRocCurve:F6} log-loss {metrics.LogLoss:F6}; ONNX accuracy {onnxMetrics.Accuracy:F6} AUC {onnxMetrics.AreaUnderRocCurve:F6} log-loss {onnxMetrics.LogLoss:F6}");
+        Assert.AreEqual(metrics.Accuracy, onnxMetrics.Accuracy, 1e-9);
+        Assert.AreEqual(metrics.AreaUnderRocCurve, onnxMetrics.AreaUnderRocCurve, 1e-6);
+        Assert.AreEqual(metrics.F1Score, onnxMetrics.F1Score, 1e-9);
+        Assert.AreEqual(metrics.LogLoss, onnxMetrics.LogLoss, 1e-4);
+    }
+
+    [TestMethod]
+    public void RegressionWordPipelineWithTruncationAndPostPaddingExportsWhole()
+    {
+        var ml = new MLContext(1);
+        var rows = TextData.Rows(Rows, seed: 13, loneSurrogates: false);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Small("Value", "Padded", RecurrentCell.Rnn);
+        options.Pooling = SequencePooling.Max;
+        options.Bidirectional = true;
+        var pipeline = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { MaximumLength = 10, Truncation = TruncationSide.Pre, AddBeginningOfSequence = true })
+            .Append(ml.Transforms.Text.PadSequences("Padded", "Tokens", 12, padding: PaddingSide.Post, truncation: TruncationSide.Post))
+            .Append(ml.Regression.Trainers.Recurrent(options));
+        var model = pipeline.Fit(ml.Data.LoadFromEnumerable(rows.Take(500)));
+        IDataView expected = model.Transform(data);
+
+        byte[] onnx = Ort.Export(ml, model, data);
+        var outputs = RunBatch(onnx, rows, "Score.output", "Padded.output");
+        AssertClose(expected, "Score", outputs, 1e-4f);
+        CollectionAssert.AreEqual(TextData.Vectors(expected, "Padded").SelectMany(v => v).ToArray(), (int[])outputs["Padded.output"].Values, "Padded");
+
+        var metrics = ml.Regression.Evaluate(expected, "Value");
+        IDataView viaOnnx = ApplyOnnx(ml, onnx, data, "Score.output");
+        viaOnnx = ml.Transforms.CustomMapping<OnnxRegressionOutputs, RegressionScalars>((i, o) => o.Score = i.Score[0], null).Fit(viaOnnx).Transform(viaOnnx);
+        var onnxMetrics = ml.Regression.Evaluate(viaOnnx, "Value");
+        TestContext.WriteLine($"regression: ML.NET RMSE {metrics.RootMeanSquaredError:F6} R² {metrics.RSquared:F6}; ONNX RMSE {onnxMetrics.RootMeanSquaredError:F6} R² {onnxMetrics.RSquared:F6}");
+        Assert.AreEqual(metrics.RootMeanSquaredError, onnxMetrics.RootMeanSquaredError, 1e-5);
+        Assert.AreEqual(metrics.MeanAbsoluteError, onnxMetrics.MeanAbsoluteError, 1e-5);
+        Assert.AreEqual(metrics.RSquared, onnxMetrics.RSquared, 1e-5);
+    }
+
+    public sealed class OnnxBinaryOutputs
+    {
+        [VectorType(1)] public float[] Score { get; set; } = Array.Empty<float>();
+
+        [VectorType(1)] public float[] Probability { get; set; } = Array.Empty<float>();
+
+        [VectorType(1)] public bool[] PredictedLabel { get; set; } = Array.Empty<bool>();
+    }
+
+    public sealed class BinaryScalars
+    {
+        public float Score { get; set; }
+
+        public float Probability { get; set; }
+
+        public bool PredictedLabel { get; set; }
+    }
+
+    public sealed class OnnxRegressionOutputs
+    {
+        [VectorType(1)] public float[] Score { get; set; } = Array.Empty<float>();
+    }
+
+    public sealed class RegressionScalars
+    {
+        public float Score { get; set; }
+    }
+
     private static int[] IntColumn(IDataView data, string column)
     {
         var col = data.Schema[column];

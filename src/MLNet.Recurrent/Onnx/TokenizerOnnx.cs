@@ -325,8 +325,9 @@ internal static class TokenizeToIdsOnnx
                 $"Cannot export the TokenizeToIds transformer ('{transformer.InputColumnName}' → '{transformer.OutputColumnName}') to ONNX: " +
                 "Pretrained mode runs a Microsoft.ML.Tokenizers model (BPE, WordPiece, SentencePiece, Tiktoken), which has no ONNX operator " +
                 "form at the opset ML.NET's converter writes. Tokenize outside the graph and export the rest of the pipeline from the token-id column: " +
-                $"mlContext.Model.ConvertToOnnx(modelAfterTheTokenizer, tokenizedData, stream), where tokenizedData has the '{transformer.OutputColumnName}' column " +
-                "(docs/deployment.md, \"Pretrained tokenizers\").");
+                $"mlContext.Model.ConvertToOnnx(modelAfterTheTokenizer, tokenIds, stream), where tokenIds holds the '{transformer.OutputColumnName}' column and starts there " +
+                "(mlContext.Data.Cache(tokenizedData), or ids loaded with mlContext.Data.LoadFromEnumerable), because the converter also walks back through " +
+                "every transform behind the data it is given (docs/deployment.md, \"Pretrained tokenizers\").");
     }
 
     public static void Save(OnnxContext context, TokenizeToIdsTransformer transformer)
