@@ -6,7 +6,7 @@ namespace MLNet.Recurrent;
 public sealed partial class LanguageModelTransformer
 {
     /// <summary>Adds the three score columns; one forward pass per row, shared by the three getters.</summary>
-    private sealed class Mapper : MapperBase
+    private sealed partial class Mapper : MapperBase // ONNX export: Onnx/LanguageModelTransformer.Onnx.cs
     {
         private readonly LanguageModelTransformer parent;
         private readonly DataViewSchema.Column input;
