@@ -54,6 +54,50 @@ public sealed class LanguageModelExportTests
             Assert.IsTrue(counts.Any(c => c == 0), "rows with fewer than 2 tokens are in the data");
     }
 
+    [TestMethod]
+    [DataRow(RecurrentCell.Lstm)]
+    [DataRow(RecurrentCell.Gru)]
+    public void ExportedStepModelWalksARowToTheTransformersLogLikelihood(RecurrentCell cell)
+    {
+        var ml = new MLContext(1);
+        var rows = TextData.Rows(120, seed: 22, loneSurrogates: false).Where(r => r.Text.Length is > 3 and < 80).Take(24).ToList();
+        var options = new LanguageModelOptions { Cell = cell, NumberOfLayers = 2, EmbeddingSize = 8, HiddenSize = 12, NumberOfEpochs = 1, SequenceLength = 32, BatchSize = 8, Seed = 1 };
+        var tokenizer = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { Mode = TokenizerMode.Character, AddBeginningOfSequence = true })
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        IDataView tokenized = tokenizer.Transform(ml.Data.LoadFromEnumerable(rows));
+        using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(tokenized);
+        float[] expected = Ort.Column(model.Transform(tokenized), "LogLikelihood");
+        List<int[]> ids = TextData.Vectors(tokenized, "Tokens");
+
+        var (step, inputs) = LanguageModelStepModel.ForOnnxExport(model);
+        byte[] onnx = Ort.Export(ml, step, inputs);
+        int state = options.NumberOfLayers * options.HiddenSize;
+        double worst = 0;
+        using var ort = new Ort(onnx);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            float[] hidden = new float[state], cellState = new float[state];
+            double sum = 0;
+            for (int t = 0; t + 1 < ids[r].Length; t++)
+            {
+                ort.ClearInputs().Tensor(LanguageModelStepModel.TokenIdColumnName, new[] { ids[r][t] }, 1, 1).Tensor(LanguageModelStepModel.HiddenColumnName, hidden, 1, state);
+                if (cell == RecurrentCell.Lstm)
+                    ort.Tensor(LanguageModelStepModel.CellColumnName, cellState, 1, state);
+                var names = cell == RecurrentCell.Lstm ? new[] { "LogProbabilities.output", "NextHidden.output", "NextCell.output" } : new[] { "LogProbabilities.output", "NextHidden.output" };
+                var outputs = ort.Run(names);
+                float[] logProbabilities = (float[])outputs["LogProbabilities.output"].Values;
+                Assert.HasCount(model.VocabularySize, logProbabilities);
+                sum += logProbabilities[ids[r][t + 1]];
+                hidden = (float[])outputs["NextHidden.output"].Values;
+                if (cell == RecurrentCell.Lstm)
+                    cellState = (float[])outputs["NextCell.output"].Values;
+            }
+            worst = Math.Max(worst, Math.Abs(sum - expected[r]) / Math.Max(1, Math.Abs(expected[r])));
+        }
+        TestContext.WriteLine($"{cell} step model: Σ log p over {rows.Count} rows vs Transform's LogLikelihood, max relative |diff| {worst:G3}");
+        Assert.IsLessThanOrEqualTo(1e-5, worst);
+    }
+
     public sealed class Counts
     {
         public int TokenCount { get; set; }

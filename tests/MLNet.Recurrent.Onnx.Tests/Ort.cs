@@ -42,6 +42,16 @@ internal sealed class Ort : IDisposable
         return Tensor(name, values, rows.Count, width);
     }
 
+    /// <summary>Forgets the inputs given so far (the session stays loaded).</summary>
+    public Ort ClearInputs()
+    {
+        foreach (var value in inputs)
+            value.Dispose();
+        inputs.Clear();
+        names.Clear();
+        return this;
+    }
+
     private Ort Add(string name, OrtValue value)
     {
         names.Add(name);

@@ -43,6 +43,36 @@ internal static class LanguageModelOnnx
         g.NodeWith("Cast", new[] { perplexity }, n => n.AddAttribute("to", typeof(float)), output: g.DeclareColumn(NumberDataViewType.Single, columns.Perplexity));
     }
 
+    /// <summary>The one-step model (<see cref="LanguageModelStepModel"/>): token id and states in; log-probabilities and new states out.</summary>
+    public static void SaveStep(OnnxContext ctx, LanguageModelStepTransformer step)
+    {
+        var g = new OnnxGraph(ctx, "LanguageModelStep");
+        RecurrentLanguageModel model = step.Model.Model;
+        LanguageModelArchitecture a = model.Architecture;
+        bool lstm = a.Cell == RecurrentCell.Lstm;
+        string token = g.Reshape(g.Cast(ctx.GetVariableName(LanguageModelStepModel.TokenIdColumnName), typeof(long)), -1, 1); // [N, 1]
+        string outside = g.Or(g.Less(token, g.Int64Scalar(0)), g.Not(g.Less(token, g.Int64Scalar(a.VocabularySize))));
+        token = g.Where(outside, g.Int64Scalar(TokenVocabulary.UnknownId), token);
+        string hidden = ctx.GetVariableName(LanguageModelStepModel.HiddenColumnName);
+        string? cell = lstm ? ctx.GetVariableName(LanguageModelStepModel.CellColumnName) : null;
+        var initial = new List<(string Hidden, string? Cell)>();
+        for (int k = 0; k < a.NumberOfLayers; k++)
+        {
+            string Layer(string state) => g.Unsqueeze(g.Slice(state, (long)k * a.HiddenSize, (long)(k + 1) * a.HiddenSize, 1), 0); // [1, N, H]
+            initial.Add((Layer(hidden), cell is null ? null : Layer(cell)));
+        }
+        var final = new List<(string Hidden, string? Cell)>();
+        var (logProbabilities, _) = LogProbabilities(g, model, token, null, initial, final); // [N, 1, V]
+        g.NodeWith("Squeeze", new[] { logProbabilities }, n => n.AddAttribute("axes", new long[] { 1 }),
+            output: g.DeclareColumn(new VectorDataViewType(NumberDataViewType.Single, a.VocabularySize), LanguageModelStepModel.LogProbabilitiesColumnName));
+        var stateType = new VectorDataViewType(NumberDataViewType.Single, step.StateSize);
+        g.NodeWith("Concat", final.Select(f => g.Squeeze(f.Hidden, 0)).ToArray(), n => n.AddAttribute("axis", 1L),
+            output: g.DeclareColumn(stateType, LanguageModelStepModel.NextHiddenColumnName));
+        if (lstm)
+            g.NodeWith("Concat", final.Select(f => g.Squeeze(f.Cell!, 0)).ToArray(), n => n.AddAttribute("axis", 1L),
+                output: g.DeclareColumn(stateType, LanguageModelStepModel.NextCellColumnName));
+    }
+
     /// <summary>
     /// Embedding → recurrent layers → decoder → log-softmax over ids <c>[N, T]</c>: returns log-probabilities <c>[N, T, V]</c>
     /// and (when <paramref name="initialStates"/> is given) each layer's final states.
