@@ -127,6 +127,40 @@ public sealed class PipelineExportTests
         Assert.AreEqual(metrics.RSquared, onnxMetrics.RSquared, 1e-5);
     }
 
+    [TestMethod]
+    public void BatchesWithoutAnyTokenAndSingleRowsScoreAsTransformDoes()
+    {
+        var ml = new MLContext(1);
+        var rows = TextData.Rows(200, seed: 14, loneSurrogates: false);
+        var options = Small("Positive", "Tokens", RecurrentCell.Lstm);
+        options.Bidirectional = true;
+        var model = ml.Transforms.Text.TokenizeToIds("Tokens", "Text")
+            .Append(ml.BinaryClassification.Trainers.Recurrent(options))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        byte[] onnx = Ort.Export(ml, model, ml.Data.LoadFromEnumerable(rows));
+        // Batches whose rows hold no word at all (the token tensor is [N, 0]), and rows one at a time.
+        var batches = new List<List<TextRow>>
+        {
+            new() { new TextRow { Text = "" }, new TextRow { Text = "   " }, new TextRow { Text = "!!! ... ?" } },
+            new() { new TextRow { Text = "" } },
+            new() { rows[7] },
+            new() { new TextRow { Text = "good" } },
+        };
+        foreach (var batch in batches)
+        {
+            IDataView expected = model.Transform(ml.Data.LoadFromEnumerable(batch));
+            using var ort = new Ort(onnx);
+            ort.Strings("Text", batch.Select(r => r.Text).ToList())
+                .Tensor("Positive", batch.Select(r => r.Positive).ToArray(), batch.Count, 1)
+                .Strings("Class", batch.Select(r => r.Class).ToList())
+                .Tensor("Value", batch.Select(r => r.Value).ToArray(), batch.Count, 1);
+            var outputs = ort.Run("Score.output", "Tokens.output");
+            float diff = Ort.MaxAbsDiff(Ort.Column(expected, "Score"), (float[])outputs["Score.output"].Values, "Score");
+            Assert.IsLessThanOrEqualTo(1e-4f, diff, $"batch \"{string.Join("|", batch.Select(r => r.Text))}\"");
+            CollectionAssert.AreEqual(TextData.Vectors(expected, "Tokens").SelectMany(v => v).ToArray(), (int[])outputs["Tokens.output"].Values);
+        }
+    }
+
     public sealed class OnnxBinaryOutputs
     {
         [VectorType(1)] public float[] Score { get; set; } = Array.Empty<float>();
