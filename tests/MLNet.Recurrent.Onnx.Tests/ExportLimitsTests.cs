@@ -4,7 +4,7 @@ namespace MLNet.Recurrent.Onnx.Tests;
 
 /// <summary>
 /// What cannot be exported fails with an error naming the component and the way out; the way out (exporting the model
-/// from its token-id column) works.
+/// from its token-id column) works; token ids from ML.NET's own transforms (key-typed) export too.
 /// </summary>
 [TestClass]
 public sealed class ExportLimitsTests
@@ -33,6 +33,36 @@ public sealed class ExportLimitsTests
         StringAssert.Contains(error.Message, "TokenizeToIds transformer ('Text' → 'Tokens')");
         StringAssert.Contains(error.Message, "Pretrained mode");
         StringAssert.Contains(error.Message, "ConvertToOnnx(");
+    }
+
+    [TestMethod]
+    public void KeyTypedTokensFromMLNetsOwnTransformsExportRowByRow()
+    {
+        // ML.NET's TokenizeIntoWords + MapValueToKey feed the trainer keys (key k = id k, 0 = missing = dropped). ML.NET
+        // exports its word tokenizer for one row at a time ([1, T]), so this pipeline is scored row by row. ML.NET also
+        // declares that output [-1, 1], which ONNX Runtime takes at its word when folding Shape: the exporters read
+        // widths from the data (OnnxGraph.RuntimeWidth).
+        var ml = new MLContext(1);
+        var rows = TextData.Rows(150, seed: 6, loneSurrogates: false).Where(r => r.Text.Trim().Length > 0).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
+            .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words", maximumNumberOfKeys: 200))
+            .Append(ml.BinaryClassification.Trainers.Recurrent(new RecurrentTrainerOptions { LabelColumnName = "Positive", EmbeddingSize = 4, HiddenSize = 8, NumberOfEpochs = 1, Seed = 1 }))
+            .Fit(data);
+        float[] expected = Ort.Column(model.Transform(data), "Score");
+        using var ort = new Ort(Ort.Export(ml, model, data));
+        float worst = 0;
+        for (int r = 0; r < rows.Count; r++)
+        {
+            ort.ClearInputs().Strings("Text", new[] { rows[r].Text })
+                .Tensor("Positive", new[] { rows[r].Positive }, 1, 1)
+                .Strings("Class", new[] { rows[r].Class })
+                .Tensor("Value", new[] { rows[r].Value }, 1, 1);
+            float score = ((float[])ort.Run("Score.output")["Score.output"].Values)[0];
+            worst = Math.Max(worst, Math.Abs(score - expected[r]));
+        }
+        TestContext.WriteLine($"TokenizeIntoWords + MapValueToKey keys, row by row: Score max |diff| {worst:G3} over {rows.Count} rows");
+        Assert.IsLessThanOrEqualTo(1e-4f, worst);
     }
 
     [TestMethod]

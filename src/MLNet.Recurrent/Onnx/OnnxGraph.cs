@@ -131,6 +131,18 @@ internal sealed class OnnxGraph
     /// <summary>Dimension <paramref name="axis"/> of <paramref name="input"/> as a 1-element int64 tensor.</summary>
     public string Dim(string input, long axis) => Slice(Node("Shape", input), axis, axis + 1, 0);
 
+    /// <summary>
+    /// The width (dimension 1) of the int tensor <paramref name="input"/> <c>[N, T]</c> (N ≥ 1), as a 1-element int64
+    /// tensor computed from the data. Use it on tensors that come from other components: ML.NET declares some of its
+    /// exported values with a width of 1 that they do not have at run time (its word tokenizer's <c>[1, T]</c> output is
+    /// declared <c>[-1, 1]</c>), and ONNX Runtime folds <c>Shape</c> of a declared dimension into a constant.
+    /// </summary>
+    public string RuntimeWidth(string input)
+    {
+        string ones = Cast(Equal(input, input), typeof(long));
+        return Reduce("ReduceMax", Reduce("ReduceSum", ones, new long[] { 1 }, keepDims: false), new long[] { 0 }, keepDims: true);
+    }
+
     /// <summary>An int64 tensor of zeros with the shape given by the 1-D int64 tensor <paramref name="shape"/>.</summary>
     public string ZerosInt64(string shape) => Cast(Node("ConstantOfShape", shape), typeof(long));
 

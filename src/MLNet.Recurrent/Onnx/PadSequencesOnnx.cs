@@ -19,7 +19,7 @@ internal static class PadSequencesOnnx
     {
         var g = new OnnxGraph(ctx, "PadSequences");
         string input = g.Cast(ctx.GetVariableName(transformer.InputColumnName), typeof(int));
-        string rows = g.Dim(input, 0), width = g.Dim(input, 1);
+        string rows = g.Dim(input, 0), width = g.RuntimeWidth(input); // see OnnxGraph.RuntimeWidth
         string padded = g.Concat(1, input, g.Cast(g.ZerosInt64(g.Concat(0, rows, g.Int64(1))), typeof(int)));
 
         string lengths;
@@ -29,7 +29,7 @@ internal static class PadSequencesOnnx
         }
         else
         {
-            string positions = g.Unsqueeze(g.Add(g.Range(g.Squeeze(g.Dim(padded, 1), 0)), g.Int64Scalar(1)), 0); // [1, T+1]: 1, 2, …
+            string positions = g.Unsqueeze(g.Add(g.Range(g.Squeeze(g.Add(width, g.Int64(1)), 0)), g.Int64Scalar(1)), 0); // [1, T+1]: 1, 2, …
             string nonZero = g.Cast(g.Not(g.Equal(padded, g.Int32Scalar(0))), typeof(long));
             string lastNonZero = g.Reduce("ReduceMax", g.Mul(nonZero, positions), new long[] { 1 }, keepDims: false);
             lengths = g.Where(g.Equal(rows, g.Int64(1)), width, lastNonZero);

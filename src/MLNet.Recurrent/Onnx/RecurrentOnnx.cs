@@ -30,7 +30,7 @@ internal static class RecurrentOnnx
         string presentCount = g.Cast(present, typeof(long));
         string lengths = g.Reduce("ReduceSum", presentCount, new long[] { 1 }, keepDims: false);
         string position = g.Sub(g.CumSum(presentCount, 1), g.Int64Scalar(1));
-        string width = g.Dim(ids64, 1);
+        string width = g.RuntimeWidth(ids64); // not g.Dim: the input comes from another component (see RuntimeWidth)
         // Every dropped id goes to an extra last column, which is cut off below.
         string target = g.Where(present, position, width);
         string shape = g.Concat(0, g.Dim(ids64, 0), g.Add(width, g.Int64(1)));
