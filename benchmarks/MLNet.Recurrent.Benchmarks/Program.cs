@@ -12,6 +12,7 @@ public static class Program
         new InferenceBenchmark(),
         new OverheadBenchmark(),
         new StabilityBenchmark(),
+        new OnnxInferenceBenchmark(),
     ];
 
     public static int Main(string[] args)

@@ -6,7 +6,7 @@ namespace MLNet.Recurrent;
 public sealed partial class LanguageModelTransformer
 {
     /// <summary>Adds the three score columns; one forward pass per row, shared by the three getters.</summary>
-    private sealed class Mapper : RowMapper
+    private sealed partial class Mapper : RowMapper // ONNX export: Onnx/LanguageModelTransformer.Onnx.cs
     {
         private readonly LanguageModelTransformer parent;
         private readonly TokenIdColumn input;

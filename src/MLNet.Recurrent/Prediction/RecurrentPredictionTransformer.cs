@@ -91,7 +91,7 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
     {
         ThrowIfDisposed();
         host.CheckValue(input, nameof(input));
-        return new BatchScoringDataView(host, this, input);
+        return new OnnxScoringDataView(this, input, new BatchScoringDataView(host, this, input)); // exportable by ConvertToOnnx (Onnx/)
     }
 
     /// <inheritdoc />

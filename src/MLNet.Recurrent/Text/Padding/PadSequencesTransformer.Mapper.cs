@@ -6,7 +6,7 @@ namespace MLNet.Recurrent;
 public sealed partial class PadSequencesTransformer
 {
     /// <summary>Produces the padded column (index 0) and the length column (index 1) from one input vector column.</summary>
-    private sealed class Mapper : RowMapper
+    private sealed partial class Mapper : RowMapper // ONNX export: Onnx/PadSequencesTransformer.Onnx.cs
     {
         private readonly PadSequencesTransformer _parent;
         private readonly int _inputIndex;

@@ -6,7 +6,7 @@ namespace MLNet.Recurrent;
 public sealed partial class TokenizeToIdsTransformer
 {
     /// <summary>Maps one text column; each getter (one per cursor) owns its buffers, so rows allocate nothing once warm.</summary>
-    private sealed class Mapper : RowMapper
+    private sealed partial class Mapper : RowMapper // ONNX export: Onnx/TokenizeToIdsTransformer.Onnx.cs
     {
         private readonly TokenizeToIdsTransformer _parent;
         private readonly int _input;

@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>The classifier/regressor network as ONNX nodes: the embedding <c>Gather</c>, the recurrent layers (<see cref="RecurrentLayersOnnx"/>), masked pooling and the linear head.</summary>
+internal static class SequenceModelOnnx
+{
+    /// <summary>
+    /// The classifier/regressor network (<see cref="RecurrentSequenceModel"/>) from sanitized ids <c>[N, T]</c> and
+    /// lengths <c>[N]</c>: returns the raw outputs <c>[N, outputs]</c> (logits, or the regression value).
+    /// </summary>
+    public static string SequenceModel(OnnxGraph g, RecurrentSequenceModel model, string ids, string lengths)
+    {
+        RecurrentEncoderOptions o = model.Encoder.Options;
+        IReadOnlyDictionary<string, Tensor> weights = model.state_dict();
+        int directions = o.Bidirectional ? 2 : 1;
+
+        string embedding = g.Floats(RecurrentLayersOnnx.Read(weights, "encoder.embedding.weight"), new long[] { o.VocabularySize, o.EmbeddingSize }, "embedding");
+        string embedded = g.Transpose(g.Gather(embedding, ids), 1, 0, 2); // [T, N, E]
+        string clamped = g.Max(lengths, g.Int64Scalar(1));
+        string sequenceLengths = g.Cast(clamped, typeof(int));
+        var (output, lastHidden) = RecurrentLayersOnnx.Layers(g, embedded, sequenceLengths, o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers,
+            o.Bidirectional, weights, "encoder.rnn.");
+
+        string pooled;
+        if (o.Pooling == SequencePooling.LastHidden)
+        {
+            // [directions, N, H] → [N, directions × H], forward direction first.
+            pooled = g.Reshape(g.Transpose(lastHidden, 1, 0, 2), 0, -1);
+        }
+        else
+        {
+            string steps = g.Transpose(output, 1, 0, 2); // [N, T, D]
+            string positions = g.Range(g.Squeeze(g.Dim(ids, 1), 0));
+            string mask = g.Unsqueeze(g.Less(g.Unsqueeze(positions, 0), g.Unsqueeze(clamped, 1)), 2); // [N, T, 1]
+            if (o.Pooling == SequencePooling.Mean)
+            {
+                string sum = g.Reduce("ReduceSum", g.Where(mask, steps, g.FloatScalar(0)), new long[] { 1 }, keepDims: false);
+                pooled = g.Div(sum, g.Unsqueeze(g.Cast(clamped, typeof(float)), 1));
+            }
+            else
+            {
+                pooled = g.Reduce("ReduceMax", g.Where(mask, steps, g.FloatScalar(float.NegativeInfinity)), new long[] { 1 }, keepDims: false);
+            }
+        }
+        // Rows of length 0 get the initial (zero) state, as in RecurrentEncoder.
+        string nonEmpty = g.Unsqueeze(g.Cast(g.Greater(lengths, g.Int64Scalar(0)), typeof(float)), 1);
+        pooled = g.Mul(pooled, nonEmpty);
+
+        string headWeight = g.Floats(RecurrentLayersOnnx.Read(weights, "head.weight"), new long[] { model.Outputs, o.OutputSize }, "head_weight");
+        string headBias = g.Floats(RecurrentLayersOnnx.Read(weights, "head.bias"), new long[] { model.Outputs }, "head_bias");
+        return g.NodeWith("Gemm", new[] { pooled, headWeight, headBias }, n => n.AddAttribute("transB", 1L));
+    }
+
+}
