@@ -15,7 +15,7 @@
 #   system's alternatives), AUSTEN_DATA_DIR (folder of austen_{train,test}.tsv.gz), PYTHON (interpreter
 #   that has torch; default /usr/bin/python3 when present), BENCH_SDCA_NOCACHE=0 (skip the uncached SDCA
 #   run), BENCH_MALLOC_TUNED=1 (run EVERY side with glibc malloc told to keep freed memory: see
-#   docs/benchmarks.md, "Packed LSTM backward and glibc malloc").
+#   docs/performance-notes.md, "glibc malloc turns large temporary buffers into page faults").
 #
 # Every measurement is a separate process; repetitions are interleaved (pytorch, ours, pytorch, ours, ...) so
 # slow drifts of the machine hit every side alike. Raw output: benchmarks/out/<mode>-<time>/; the report

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Probe: LSTM forward+backward time on CPU, packed vs padded input, for growing sequence lengths.
 
-Explains the PyTorch training figures in docs/benchmarks.md. libtorch runs a packed-sequence LSTM with its native
+Explains the PyTorch training figures in docs/benchmarks.md (docs/performance-notes.md, "Training never packs"). libtorch runs a packed-sequence LSTM with its native
 per-time-step implementation, which slices every step out of the pre-computed input projection with
 narrow(); the backward of each slice allocates and zero-fills a gradient as large as the
 WHOLE packed input and adds it up, so the backward costs O(steps x total tokens). With glibc's default malloc

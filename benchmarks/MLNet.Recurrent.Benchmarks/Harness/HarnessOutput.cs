@@ -68,7 +68,7 @@ public sealed class HarnessOutput(HarnessOptions options)
             ["torchsharp"] = Version(typeof(TorchSharp.torch).Assembly),
             ["mlnet"] = Version(typeof(MLContext).Assembly),
             ["mlnet_recurrent"] = Version(typeof(RecurrentTrainerOptions).Assembly),
-            ["onednn"] = "off (MLNet.Recurrent turns libtorch's oneDNN off process-wide, see docs/benchmarks.md)",
+            ["onednn"] = "off (MLNet.Recurrent turns libtorch's oneDNN off process-wide, see docs/performance-notes.md)",
             ["cpu"] = cpu,
             ["cores"] = Environment.ProcessorCount,
             ["mode"] = options.Mode,

@@ -14,7 +14,7 @@ namespace MLNet.Recurrent;
 /// <remarks>
 /// Why: libtorch's packed-sequence backward zero-fills a gradient the size of the whole batch at every time step
 /// (O(steps × tokens)), which made batches of long rows take minutes; a padded, length-bucketed batch does not
-/// (docs/benchmarks.md, finding 5).
+/// (docs/performance-notes.md, "Training never packs").
 /// </remarks>
 internal sealed class BidirectionalRecurrentStack : nn.Module
 {

@@ -24,7 +24,7 @@ internal readonly struct IntraOpThreads : IDisposable
     /// Forward passes of one row (or one generated stream) whose recurrent layers multiply fewer weights than this per
     /// time step run on one intra-op thread (LSTM-128 over 64-wide embeddings: about 98 K; a 2×256 character LSTM
     /// with its output layer: about 0.9 M). Splitting such a step's small ops over threads was slower: one LSTM-128 row
-    /// took 0.25 ms on one thread and 0.50 ms on two (docs/benchmarks.md, "Inference").
+    /// took 0.25 ms on one thread and 0.50 ms on two (docs/performance-notes.md, "Intra-op threads hurt small recurrent steps").
     /// </summary>
     public const long SingleThreadedStepWeights = 1 << 21;
 

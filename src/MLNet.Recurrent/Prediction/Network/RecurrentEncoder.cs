@@ -79,7 +79,7 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
             // Prediction: faster for an LSTM. Training (every cell): libtorch's packed-sequence backward slices each time
             // step out of the packed input and zero-fills a gradient the size of the whole batch per step, O(steps ×
             // tokens), which made batches of long rows (thousands of tokens) take minutes; the padded backward does not,
-            // and length bucketing keeps the padding small (docs/benchmarks.md, finding 5).
+            // and length bucketing keeps the padding small (docs/performance-notes.md, "Training never packs").
             (Tensor output, Tensor hidden) = RunPadded(embedded);
             pooled = options.Pooling == SequencePooling.LastHidden ? LastRealStep(output, clamped) : Pool(output, hidden, clamped);
         }
@@ -107,7 +107,7 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// packed sequence. Off by default: with libtorch's oneDNN turned off (<see cref="OneDnnRecurrentWorkaround"/>, the
     /// normal case) both run the same native kernels, and packing skips the padded steps (Austen test paragraphs ≤ 160
     /// words, sorted into chunks of 64: ~1.2 padded steps per real token; packed scoring measured 1.1–1.2x faster,
-    /// docs/benchmarks.md). On for LSTMs only when oneDNN could not be turned off, where its fused padded kernel is faster
+    /// docs/performance-notes.md, "Prediction packs"). On for LSTMs only when oneDNN could not be turned off, where its fused padded kernel is faster
     /// (used only where verified, see <see cref="FusedInferenceIsExact"/>). Training always runs padded.
     /// </summary>
     internal bool PaddedInference { get; set; }

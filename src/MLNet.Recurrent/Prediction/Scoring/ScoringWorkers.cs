@@ -7,7 +7,7 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// Long-lived background threads for batched CPU scoring, each running libtorch ops on one intra-op thread. Kept alive
 /// between calls because a thread's first libtorch/MKL use allocates per-thread state: fresh threads per call cost
-/// ~100 ms and hundreds of MB of resident memory per scoring pass in the harness (docs/benchmarks.md, "Inference").
+/// ~100 ms and hundreds of MB of resident memory per scoring pass in the harness (docs/performance-notes.md, "Intra-op threads hurt small recurrent steps").
 /// </summary>
 /// <remarks>
 /// libtorch's thread count is not purely per thread (setting it on one thread changed how the others ran: measured

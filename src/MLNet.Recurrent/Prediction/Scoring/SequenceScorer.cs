@@ -15,7 +15,7 @@ namespace MLNet.Recurrent;
 /// Why not libtorch's own intra-op threads: a recurrent network runs a chain of small ops per time step, and splitting
 /// each of them over threads costs more in wake-ups than it saves. Measured on the 2-core development VM (LSTM-128,
 /// ~50-token rows): one row took 0.25 ms on one thread and 0.50 ms on two; batches of 64 ran slower on two threads than
-/// on one (docs/benchmarks.md, "Inference"), while two workers on separate chunks use both cores fully.
+/// on one (docs/performance-notes.md, "Intra-op threads hurt small recurrent steps"), while two workers on separate chunks use both cores fully.
 /// </remarks>
 internal sealed class SequenceScorer
 {

@@ -16,7 +16,7 @@ namespace MLNet.Recurrent;
 /// <remarks>
 /// Why not ML.NET's row splitter (<c>DataViewUtils.CreateSplitCursors</c>): it hands rows over in small batches through its
 /// own reader thread, and on the 2-core development VM a two-thread count through it took about as long as one thread
-/// (17–19 ms vs 19 ms for the Austen training text; with these blocks 13–16 ms; docs/benchmarks.md, "Tokenization").
+/// (17–19 ms vs 19 ms for the Austen training text; with these blocks 13–16 ms; docs/performance-notes.md, "Tokenization").
 /// Reading a row here is a getter call and a copy of its characters (the source's buffer may be reused for the next
 /// row), a small fraction of tokenizing it.
 /// </remarks>

@@ -31,7 +31,7 @@ internal static class WordScanner
     /// tricks, with no per-char branch; a stretch holding a non-ASCII char goes through <see cref="Next"/>'s per-char
     /// Unicode rules. This and the other per-token loops (Word/Character encoding, vocabulary counting) are compiled fully
     /// optimized on first use: text is usually tokenized once per process, and under tiered compilation the first passes
-    /// over a dataset ran on unoptimized code at a fraction of the steady speed (docs/benchmarks.md, "Tokenization").
+    /// over a dataset ran on unoptimized code at a fraction of the steady speed (docs/performance-notes.md, "Tokenization").
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scan(ReadOnlySpan<char> text, bool keepPunctuation, TokenSpans spans, int maxTokens = int.MaxValue)
