@@ -26,6 +26,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         ArgumentNullException.ThrowIfNull(options);
         this.task = PredictionTasks.Get(task);
         options.Validate();
+        if (task == RecurrentTask.Regression && options.ClassWeighting != ClassWeighting.None)
+            throw new ArgumentException($"{nameof(RecurrentTrainerOptions.ClassWeighting)} is {options.ClassWeighting}, but regression has no classes; use {nameof(ClassWeighting.None)}.", nameof(RecurrentTrainerOptions.ClassWeighting));
         this.options = options.Copy<RecurrentTrainerOptions>();
         host = env.Register(nameof(RecurrentTrainer));
     }
@@ -107,6 +109,11 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         }
         ch.Info($"Read the data in {run.ElapsedSeconds:F1} s.");
 
+        if (train.ClassWeights(o.ClassWeighting, Math.Max(2, bound.Outputs)) is double[] classWeights)
+        {
+            train = train.WithClassWeights(classWeights);
+            ch.Info($"Class weights ({o.ClassWeighting}): {string.Join(", ", classWeights.Select((w, c) => $"{c}: {w:G4}"))}.");
+        }
         bound.PrepareTraining(train.Targets, validation?.Targets, ch);
         var architecture = new RecurrentEncoderOptions
         {

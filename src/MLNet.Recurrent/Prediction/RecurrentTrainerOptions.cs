@@ -59,6 +59,15 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     /// </summary>
     public bool BucketByLength { get; set; } = true;
 
+    /// <summary>
+    /// How the training loss weighs the classes of a binary or multiclass classifier: <see cref="Recurrent.ClassWeighting.None"/>
+    /// (default), <see cref="Recurrent.ClassWeighting.Balanced"/> (inverse class frequency, as scikit-learn's
+    /// <c>"balanced"</c>) or <see cref="Recurrent.ClassWeighting.SquareRootBalanced"/>. Multiplies any
+    /// <see cref="ExampleWeightColumnName"/> weight; the validation loss and metrics stay unweighted by class.
+    /// Regression has no classes: any value but <c>None</c> is rejected there.
+    /// </summary>
+    public ClassWeighting ClassWeighting { get; set; } = ClassWeighting.None;
+
     /// <inheritdoc />
     internal override void Validate()
     {
@@ -68,6 +77,7 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
             CheckColumnName(ExampleWeightColumnName, nameof(ExampleWeightColumnName));
         base.Validate();
         Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
+        Check(Enum.IsDefined(ClassWeighting), nameof(ClassWeighting), ClassWeighting, "None, Balanced or SquareRootBalanced");
         if (PretrainedEmbeddingsPath is not null)
             Check(PretrainedEmbeddingsPath.Trim().Length > 0, nameof(PretrainedEmbeddingsPath), "''", "null or a file path");
         Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");

@@ -88,6 +88,44 @@ internal sealed class SequenceData
         };
     }
 
+    /// <summary>
+    /// Per-class loss weights for <paramref name="weighting"/> from this set's class-index targets (0 … <paramref name="classes"/> − 1),
+    /// or null for <see cref="ClassWeighting.None"/>. Classes absent from the set get weight 0 (they have no rows).
+    /// </summary>
+    public double[]? ClassWeights(ClassWeighting weighting, int classes)
+    {
+        if (weighting == ClassWeighting.None)
+            return null;
+        var counts = new long[classes];
+        foreach (float t in Targets)
+            counts[(int)t]++;
+        int present = counts.Count(c => c > 0);
+        var weights = new double[classes];
+        for (int c = 0; c < classes; c++)
+            weights[c] = counts[c] == 0 ? 0 : (double)Count / (present * counts[c]);
+        if (weighting == ClassWeighting.SquareRootBalanced)
+        {
+            for (int c = 0; c < classes; c++)
+                weights[c] = Math.Sqrt(weights[c]);
+            double mean = Enumerable.Range(0, classes).Sum(c => weights[c] * counts[c]) / Count;
+            for (int c = 0; c < classes; c++)
+                weights[c] /= mean;
+        }
+        return weights;
+    }
+
+    /// <summary>The same rows with every row's weight multiplied by its class's weight.</summary>
+    public SequenceData WithClassWeights(double[] classWeights) => new(
+        Sequences,
+        Targets,
+        Enumerable.Range(0, Count).Select(i => (float)(classWeights[(int)Targets[i]] * (Weights?[i] ?? 1f))).ToArray())
+    {
+        RowsRead = RowsRead,
+        MissingLabels = MissingLabels,
+        BadWeights = BadWeights,
+        MaxId = MaxId,
+    };
+
     /// <summary>The rows at <paramref name="rows"/> (indices into this set).</summary>
     public SequenceData Subset(int[] rows) => new(
         rows.Select(r => Sequences[r]).ToList(),
