@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace MLNet.Recurrent.Examples;
+
+/// <summary>One run of an example: the parsed command line, the output folder, and where the data comes from.</summary>
+public sealed class ExampleRun
+{
+    private readonly ParseResult result;
+
+    internal ExampleRun(ParseResult result, ExampleCommand command)
+    {
+        this.result = result;
+        Quick = result.GetValue(command.Quick);
+        DataPath = command.Data is null ? null : result.GetValue(command.Data);
+        Seed = result.GetValue(command.Seed);
+        OutputDirectory = result.GetValue(command.Output)!;
+        OutputDirectory.Create();
+        if (result.GetValue(command.Threads) is int threads)
+        {
+            if (threads < 1)
+                throw new ArgumentException($"--threads is {threads}; it must be at least 1.");
+            TorchSharp.torch.set_num_threads(threads);
+        }
+    }
+
+    /// <summary>Whether <c>--quick</c> was given.</summary>
+    public bool Quick { get; }
+
+    /// <summary>The <c>--data</c> path, or null (the example then uses data on the machine).</summary>
+    public string? DataPath { get; }
+
+    /// <summary>The <c>--seed</c> value.</summary>
+    public int Seed { get; }
+
+    /// <summary>The <c>--out</c> folder (created).</summary>
+    public DirectoryInfo OutputDirectory { get; }
+
+    /// <summary>The value of an example-specific option.</summary>
+    public T Get<T>(Option<T> option) => result.GetValue(option)!;
+
+    /// <summary>The value of an example-specific option, or <paramref name="quickValue"/> under <c>--quick</c> unless the option was given.</summary>
+    public T Get<T>(Option<T> option, T quickValue) =>
+        Quick && result.GetResult(option) is null or { Implicit: true } ? quickValue : result.GetValue(option)!;
+
+    /// <summary>A path in the output folder.</summary>
+    public string OutputFile(string fileName) => Path.Combine(OutputDirectory.FullName, fileName);
+
+    /// <summary>Prints a section heading.</summary>
+    public static void Section(string title) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
+}
