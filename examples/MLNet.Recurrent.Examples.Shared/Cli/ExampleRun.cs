@@ -11,6 +11,8 @@ public sealed class ExampleRun
     internal ExampleRun(ParseResult result, ExampleCommand command)
     {
         this.result = result;
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = 160; // logs: no wrapping at Spectre's default of 80 columns
         Quick = result.GetValue(command.Quick);
         DataPath = command.Data is null ? null : result.GetValue(command.Data);
         Seed = result.GetValue(command.Seed);

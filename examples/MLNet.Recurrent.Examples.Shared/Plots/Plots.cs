@@ -46,7 +46,7 @@ public static class Plots
 
     /// <summary>
     /// A confusion matrix as a heat map: rows are the true classes (top to bottom), columns the predicted ones, each
-    /// cell labelled with its count; colour is the fraction of the row (recall).
+    /// cell labelled with its count; colour and percentage are the share of the row (recall).
     /// </summary>
     public static Plot ConfusionMatrix(string title, IReadOnlyList<string> classes, IReadOnlyList<IReadOnlyList<double>> counts)
     {
@@ -59,24 +59,24 @@ public static class Plots
                 fraction[r, c] = counts[r][c] / total;
         }
         var plot = new Plot();
-        var map = plot.Add.Heatmap(fraction);
-        map.Colormap = new ScottPlot.Colormaps.Blues();
-        map.Extent = new CoordinateRect(0, n, 0, n);
-        map.ManualRange = new ScottPlot.Range(0, 1);
+        IColormap colormap = new ScottPlot.Colormaps.Blues().Reversed();
         for (int r = 0; r < n; r++)
         {
             for (int c = 0; c < n; c++)
             {
-                var text = plot.Add.Text(counts[r][c].ToString("N0"), c + 0.5, n - r - 0.5);
+                // Row r is drawn from the top; each cell shows its count and its share of the true class.
+                var cell = plot.Add.Rectangle(c, c + 1, n - r - 1, n - r);
+                cell.FillColor = colormap.GetColor(fraction[r, c]);
+                cell.LineColor = Colors.White;
+                var text = plot.Add.Text($"{counts[r][c]:N0}\n{fraction[r, c]:P0}", c + 0.5, n - r - 0.5);
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontSize = n <= 6 ? 18 : 12;
+                text.LabelFontSize = n <= 6 ? 16 : 11;
                 text.LabelFontColor = fraction[r, c] > 0.5 ? Colors.White : Colors.Black;
             }
         }
         double[] centers = Enumerable.Range(0, n).Select(i => i + 0.5).ToArray();
         plot.Axes.Bottom.SetTicks(centers, classes.ToArray());
         plot.Axes.Left.SetTicks(centers, classes.Reverse().ToArray());
-        plot.Add.ColorBar(map).Label = "fraction of the true class";
         Label(plot, title, "predicted class", "true class");
         plot.Axes.SetLimits(0, n, 0, n);
         return plot;
@@ -98,7 +98,8 @@ public static class Plots
     {
         int rows = (plots.Count + columns - 1) / columns;
         var multiplot = new Multiplot();
-        foreach (Plot plot in plots)
+        multiplot.Reset(plots[0]);
+        foreach (Plot plot in plots.Skip(1))
             multiplot.AddPlot(plot);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
         multiplot.SavePng(path, width, height);
