@@ -24,6 +24,10 @@ public sealed class ExampleRun
                 throw new ArgumentException($"--threads is {threads}; it must be at least 1.");
             TorchSharp.torch.set_num_threads(threads);
         }
+        else if (Quick)
+        {
+            TorchSharp.torch.set_num_threads(1); // tiny models gain nothing from more threads, and CI's cores are shared
+        }
     }
 
     /// <summary>Whether <c>--quick</c> was given.</summary>

@@ -4,7 +4,7 @@ namespace MLNet.Recurrent.Examples;
 public sealed class TrainingCurve
 {
     private readonly List<TrainingProgress> epochs = new();
-    private readonly List<(double Seconds, double Loss)> running = new();
+    private readonly List<(double Epoch, double Seconds, double Loss)> running = new();
 
     /// <summary>Creates an empty curve.</summary>
     public TrainingCurve(string name) => Name = name;
@@ -15,8 +15,10 @@ public sealed class TrainingCurve
     /// <summary>The report made at the end of each epoch.</summary>
     public IReadOnlyList<TrainingProgress> Epochs => epochs;
 
-    /// <summary>(seconds since the start, mean training loss of the epoch so far) of every report.</summary>
-    public IReadOnlyList<(double Seconds, double Loss)> Running => running;
+    /// <summary>
+    /// Every report: (epochs done, as a fraction; seconds since the start; mean training loss of the epoch so far).
+    /// </summary>
+    public IReadOnlyList<(double Epoch, double Seconds, double Loss)> Running => running;
 
     /// <summary>Wall-clock time of the whole fit.</summary>
     public TimeSpan Elapsed { get; internal set; }
@@ -35,7 +37,8 @@ public sealed class TrainingCurve
 
     internal void Add(TrainingProgress p)
     {
-        running.Add((p.Elapsed.TotalSeconds, p.TrainLoss));
+        double epoch = p.Epoch - 1 + (p.BatchesPerEpoch == 0 ? 1 : (double)p.Batch / p.BatchesPerEpoch);
+        running.Add((p.IsEpochEnd ? p.Epoch : epoch, p.Elapsed.TotalSeconds, p.TrainLoss));
         if (p.IsEpochEnd)
             epochs.Add(p);
     }

@@ -6,25 +6,28 @@ namespace MLNet.Recurrent.Examples;
 public static class TrainingPlots
 {
     /// <summary>
-    /// Two panels side by side: training and validation loss per epoch (solid / dashed), and the validation metric per
-    /// epoch, one colour per model. Saves <paramref name="path"/> and prints it.
+    /// Two panels side by side: the training loss as training went (the running mean of each epoch, solid) with the
+    /// validation loss after each epoch (dashed, markers); and the validation metric after each epoch. One colour per
+    /// model. Saves <paramref name="path"/> and prints it.
     /// </summary>
     public static string Curves(string path, string title, IReadOnlyList<TrainingCurve> curves, string metricLabel = "validation accuracy")
     {
         var loss = new Plot();
         var metric = new Plot();
+        bool one = curves.Count == 1;
         for (int i = 0; i < curves.Count; i++)
         {
             TrainingCurve c = curves[i];
             Color color = Colors.Category10[i % 10];
-            // One model: training and validation in two colours; several: one colour per model, validation dashed.
-            string prefix = curves.Count > 1 ? c.Name + ", " : "";
-            AddLine(loss, c.EpochNumbers, c.TrainLoss, prefix + "training", color, LinePattern.Solid);
-            AddLine(loss, c.EpochNumbers, c.ValidationLoss, prefix + "validation", curves.Count > 1 ? color : Colors.Category10[1], LinePattern.Dashed);
-            AddLine(metric, c.EpochNumbers, c.ValidationMetric, c.Name, color, LinePattern.Solid);
+            var running = c.Running;
+            AddLine(loss, running.Select(r => r.Epoch).ToArray(), running.Select(r => r.Loss).ToArray(), one ? "training (running mean)" : c.Name, color, LinePattern.Solid, markers: false);
+            AddLine(loss, c.EpochNumbers, c.ValidationLoss, one ? "validation" : null, one ? Colors.Category10[1] : color, LinePattern.Dashed, markers: true);
+            AddLine(metric, c.EpochNumbers, c.ValidationMetric, c.Name, color, LinePattern.Solid, markers: true);
         }
-        Decorate(loss, title + ": loss", "epoch", "cross-entropy loss (nats)");
+        Decorate(loss, one ? title + ": loss" : title + ": loss (solid: training, dashed: validation)", "epoch", "cross-entropy loss (nats)");
         Decorate(metric, title + ": " + metricLabel, "epoch", metricLabel);
+        loss.Axes.SetLimitsX(0, Math.Max(1, curves.Max(c => c.Epochs.Count)) + 0.1);
+        metric.Axes.SetLimitsX(0.8, Math.Max(1, curves.Max(c => c.Epochs.Count)) + 0.2);
         return Plots.SaveGrid([loss, metric], 2, path, 1400, 520);
     }
 
@@ -32,17 +35,18 @@ public static class TrainingPlots
     public static string ConfusionMatrix(string path, string title, IReadOnlyList<string> classes, Microsoft.ML.Data.ConfusionMatrix matrix) =>
         Plots.Save(Plots.ConfusionMatrix(title, classes, matrix.Counts), path, 160 + 110 * classes.Count + 140, 120 + 90 * classes.Count);
 
-    private static void AddLine(Plot plot, double[] x, double[] y, string name, Color color, LinePattern pattern)
+    private static void AddLine(Plot plot, double[] x, double[] y, string? name, Color color, LinePattern pattern, bool markers)
     {
         int[] keep = Enumerable.Range(0, y.Length).Where(i => double.IsFinite(y[i])).ToArray();
         if (keep.Length == 0)
             return;
         var line = plot.Add.Scatter(keep.Select(i => x[i]).ToArray(), keep.Select(i => y[i]).ToArray());
-        line.LegendText = name;
+        if (name is not null)
+            line.LegendText = name;
         line.Color = color;
         line.LineWidth = 2;
         line.LinePattern = pattern;
-        line.MarkerSize = 6;
+        line.MarkerSize = markers ? 7 : 0;
     }
 
     private static void Decorate(Plot plot, string title, string xLabel, string yLabel)
