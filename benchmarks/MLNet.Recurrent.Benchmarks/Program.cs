@@ -11,6 +11,7 @@ public static class Program
         new TokenizeBenchmark(),
         new InferenceBenchmark(),
         new OverheadBenchmark(),
+        new CharLanguageModel.CharLanguageModelBenchmark(),
     ];
 
     public static int Main(string[] args)

@@ -50,6 +50,24 @@ public static class ConsoleTraining
         });
     }
 
+    /// <summary>
+    /// Any long-running work with a progress bar: <paramref name="work"/> gets a callback to report the fraction done
+    /// (0–1) and a short status text.
+    /// </summary>
+    public static void Run(string title, Action<Action<double, string>> work)
+    {
+        NewProgress().Start(ctx =>
+        {
+            ProgressTask task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+            work((done, status) =>
+            {
+                task.Value = Math.Clamp(done, 0, 1);
+                task.Description = $"{Markup.Escape(title)} [grey]{Markup.Escape(status)}[/]";
+            });
+            task.Value = task.MaxValue;
+        });
+    }
+
     private static Progress NewProgress() => AnsiConsole.Progress()
         .AutoClear(false)
         .HideCompleted(false)
