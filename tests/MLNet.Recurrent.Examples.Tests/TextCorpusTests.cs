@@ -18,10 +18,10 @@ public sealed class TextCorpusTests
     [TestMethod]
     public void Load_HoldsOutTheLastParagraphsOfEveryDocument()
     {
-        var (train, heldOut, _) = TextCorpus.Load(Fixture.Path("20news-bydate-train"), heldOutFraction: 0.6);
+        var (train, heldOut, _) = TextCorpus.Load(Fixture.Path("20news-bydate-train"));
 
-        CollectionAssert.AreEquivalent(new[] { "Everyone cheered at the control centre.\n", "The battery is new, so it must be the starter.\n" }, heldOut.Select(p => p.Text).ToArray());
-        Assert.AreEqual(2, train.Count);
+        CollectionAssert.AreEquivalent(new[] { "-- Ann\n", "-- Bob\n" }, heldOut.Select(p => p.Text).ToArray());
+        Assert.AreEqual(6, train.Count);
     }
 
     [TestMethod]
