@@ -43,7 +43,12 @@ public sealed class ExampleCommand : IEnumerable<Option>
     public Option<int> Seed { get; } = new("--seed") { Description = "Random seed (data split, initialisation, shuffling).", DefaultValueFactory = _ => 1 };
 
     /// <summary><c>--threads N</c>.</summary>
-    public Option<int?> Threads { get; } = new("--threads") { Description = "TorchSharp CPU threads (default: libtorch's choice)." };
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "TorchSharp CPU threads. The examples' models are small: a second thread gains little, and on a machine "
+                      + "shared with other work libtorch's waiting threads spin and can make training many times slower.",
+        DefaultValueFactory = _ => 1,
+    };
 
     /// <summary>Adds an example-specific option.</summary>
     public void Add(Option option) => root.Add(option);

@@ -18,16 +18,10 @@ public sealed class ExampleRun
         Seed = result.GetValue(command.Seed);
         OutputDirectory = result.GetValue(command.Output)!;
         OutputDirectory.Create();
-        if (result.GetValue(command.Threads) is int threads)
-        {
-            if (threads < 1)
-                throw new ArgumentException($"--threads is {threads}; it must be at least 1.");
-            TorchSharp.torch.set_num_threads(threads);
-        }
-        else if (Quick)
-        {
-            TorchSharp.torch.set_num_threads(1); // tiny models gain nothing from more threads, and CI's cores are shared
-        }
+        int threads = result.GetValue(command.Threads);
+        if (threads < 1)
+            throw new ArgumentException($"--threads is {threads}; it must be at least 1.");
+        TorchSharp.torch.set_num_threads(threads);
     }
 
     /// <summary>Whether <c>--quick</c> was given.</summary>
