@@ -27,7 +27,7 @@ if (cli.Parse(args, out int exitCode) is not { } run)
     return exitCode;
 
 // 1. The data: paragraphs labelled with their novel (or AG News articles labelled with their topic).
-TextDataSet data = run.DataPath is { } path && File.Exists(Path.Combine(path, "train.csv")) ? AgNewsCsv.Load(path) : AustenNovels.Load(run.DataPath);
+TextDataSet data = run.LoadData(path => File.Exists(Path.Combine(path, "train.csv")) ? AgNewsCsv.Load(path) : AustenNovels.Load(path), () => AustenNovels.Load());
 if (run.Quick)
     data = data.Sample(train: 600, validation: 0, test: 200, run.Seed);
 data.Describe();

@@ -22,10 +22,10 @@ if (cli.Parse(args, out int exitCode) is not { } run)
     return exitCode;
 
 // 1. The text: every document's last 10% is held out; the rest, cut down to --max-characters, is for training.
-string textPath = run.DataPath ?? Path.Combine(DataFiles.BundledDataFolder("austen"), "austen.txt.gz");
-var (train, heldOut, documents) = TextCorpus.Load(textPath);
+string textPath = run.LoadData(path => path, () => Path.Combine(DataFiles.BundledDataFolder("austen"), "austen.txt.gz"));
+var (train, heldOut, documents) = run.LoadData(path => TextCorpus.Load(path), () => TextCorpus.Load(textPath));
 if (heldOut.Count == 0)
-    throw new InvalidDataException($"{textPath}: too little text to hold any out (the last 10% of each document is held out).");
+    return ExampleRun.Fail($"{textPath}: too little text to hold any out (the last 10% of each document is held out).");
 int budget = run.Get(maxCharacters, quickValue: 30_000);
 train = TextCorpus.Spread(train, budget);
 heldOut = TextCorpus.Spread(heldOut, budget == 0 ? 0 : Math.Max(budget / 10, 5_000));

@@ -20,7 +20,7 @@ if (cli.Parse(args, out int exitCode) is not { } run)
     return exitCode;
 
 // 1. The data. AG News: 120,000 training and 7,600 test articles in 4 topics. Without it, the bundled Austen novels.
-TextDataSet data = run.DataPath is { } path ? AgNewsCsv.Load(path) : AustenNovels.Load();
+TextDataSet data = run.LoadData(AgNewsCsv.Load, () => AustenNovels.Load());
 if (run.Quick)
     data = data.Sample(train: 500, validation: 0, test: 200, run.Seed);
 data.Describe();

@@ -106,7 +106,7 @@ Plots.Save(Plots.Lines("Toy sentiment: training error", "epoch", "binary cross-e
 
 // 6. Exercise: the movie reviews with an LSTM — words seen fewer than 3 times become <unk>; <pad> is id 0.
 ExampleRun.Section("6. Exercise: movie reviews with an LSTM");
-TextDataSet reviews = run.DataPath is { } path ? ImdbReviews.Load(path) : AustenNovels.Load().OnlyClasses("Emma", "Pride & Prejudice");
+TextDataSet reviews = run.LoadData(ImdbReviews.Load, () => AustenNovels.Load().OnlyClasses("Emma", "Pride & Prejudice"));
 if (run.Quick)
     reviews = reviews.Sample(300, 0, 100, run.Seed);
 reviews.Describe();

@@ -20,7 +20,7 @@ if (cli.Parse(args, out int exitCode) is not { } run)
     return exitCode;
 
 // 1. The data: IMDB's 25,000 training and 25,000 test reviews, or (without --data) Pride & Prejudice against Emma.
-TextDataSet data = run.DataPath is { } path ? ImdbReviews.Load(path) : AustenNovels.Load().OnlyClasses("Emma", "Pride & Prejudice");
+TextDataSet data = run.LoadData(ImdbReviews.Load, () => AustenNovels.Load().OnlyClasses("Emma", "Pride & Prejudice"));
 if (run.Quick)
     data = data.Sample(train: 300, validation: 0, test: 100, run.Seed);
 data.Describe();

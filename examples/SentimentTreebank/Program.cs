@@ -36,9 +36,8 @@ using (var layer = new RnnLayer(inputSize: 1024, hiddenSize: 128, outputSize: 1)
 }
 
 // 2. The data: SST sentences, their five fine labels grouped into negative / neutral / positive.
-TextDataSet data = run.DataPath is { } path
-    ? SstTrees.Load(path)
-    : AustenNovels.Load().OnlyClasses("Sense & Sensibility", "Pride & Prejudice", "Emma").WithValidationSplit(0.1, run.Seed);
+TextDataSet data = run.LoadData(SstTrees.Load,
+    () => AustenNovels.Load().OnlyClasses("Sense & Sensibility", "Pride & Prejudice", "Emma").WithValidationSplit(0.1, run.Seed));
 if (run.Quick)
     data = data.Sample(train: 400, validation: 100, test: 100, run.Seed);
 data.Describe();

@@ -43,8 +43,33 @@ public sealed class ExampleRun
     public T Get<T>(Option<T> option, T quickValue) =>
         Quick && result.GetResult(option) is null or { Implicit: true } ? quickValue : result.GetValue(option)!;
 
+    /// <summary>
+    /// The example's data: <paramref name="standardFormat"/> on the <c>--data</c> path when one was given, else
+    /// <paramref name="onTheMachine"/>. A missing or malformed data set ends the program with its message (which names
+    /// the file, line or folder and what was expected) and exit code 2, not a stack trace.
+    /// </summary>
+    public T LoadData<T>(Func<string, T> standardFormat, Func<T> onTheMachine)
+    {
+        try
+        {
+            return DataPath is { } path ? standardFormat(path) : onTheMachine();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            Environment.Exit(Fail("Cannot read the data: " + e.Message));
+            throw; // not reached
+        }
+    }
+
     /// <summary>A path in the output folder.</summary>
     public string OutputFile(string fileName) => Path.Combine(OutputDirectory.FullName, fileName);
+
+    /// <summary>Prints an error for the user and returns exit code 2.</summary>
+    public static int Fail(string message)
+    {
+        AnsiConsole.MarkupLine($"[red]{Markup.Escape(message)}[/]");
+        return 2;
+    }
 
     /// <summary>Prints a section heading.</summary>
     public static void Section(string title) => AnsiConsole.Write(new Rule($"[bold]{Markup.Escape(title)}[/]").LeftJustified());
