@@ -60,9 +60,9 @@ internal static class VanishingGradients
             for (int m = 1; m <= models; m++)
             {
                 Plot plot = MLNet.Recurrent.Examples.Plots.Bars($"{kind} #{m}", "time step", m == 1 ? "|gradient|" : "", InputGradients(kind, steps));
-                plot.Axes.Title.Label.FontSize = 13;
-                plot.Axes.Bottom.Label.FontSize = 11;
-                plot.Axes.Left.Label.FontSize = 11;
+                plot.Axes.Title.Label.FontSize = 16;
+                plot.Axes.Bottom.Label.FontSize = 14;
+                plot.Axes.Left.Label.FontSize = 14;
                 plots.Add(plot);
             }
         }
