@@ -24,8 +24,9 @@ public static class TrainingPlots
             AddLine(loss, c.EpochNumbers, c.ValidationLoss, one ? "validation" : null, one ? Colors.Category10[1] : color, LinePattern.Dashed, markers: true);
             AddLine(metric, c.EpochNumbers, c.ValidationMetric, c.Name, color, LinePattern.Solid, markers: true);
         }
-        Decorate(loss, one ? title + ": loss" : title + ": loss (solid: training, dashed: validation)", "epoch", "cross-entropy loss (nats)");
-        Decorate(metric, title + ": " + metricLabel, "epoch", metricLabel);
+        // Losses fall and accuracies rise: the lower corners away from the curves' start stay free for the legends.
+        Decorate(loss, one ? title + ": loss" : title + ": loss (solid: training, dashed: validation)", "epoch", "cross-entropy loss (nats)", Alignment.LowerLeft);
+        Decorate(metric, title + ": " + metricLabel, "epoch", metricLabel, Alignment.LowerRight);
         loss.Axes.SetLimitsX(0, Math.Max(1, curves.Max(c => c.Epochs.Count)) + 0.1);
         metric.Axes.SetLimitsX(0.8, Math.Max(1, curves.Max(c => c.Epochs.Count)) + 0.2);
         return Plots.SaveGrid([loss, metric], 2, path, 1400, 520);
@@ -49,12 +50,12 @@ public static class TrainingPlots
         line.MarkerSize = markers ? 7 : 0;
     }
 
-    private static void Decorate(Plot plot, string title, string xLabel, string yLabel)
+    private static void Decorate(Plot plot, string title, string xLabel, string yLabel, Alignment legend)
     {
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
     }
 }
