@@ -13,6 +13,7 @@ public static class Program
         new OverheadBenchmark(),
         new StabilityBenchmark(),
         new OnnxInferenceBenchmark(),
+        new CharLanguageModel.CharLanguageModelBenchmark(),
     ];
 
     public static int Main(string[] args)

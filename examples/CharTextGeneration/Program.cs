@@ -1,219 +1,105 @@
-using System.Diagnostics;
+using System.CommandLine;
 using Microsoft.ML;
 using MLNet.Recurrent;
+using MLNet.Recurrent.Examples;
+using Spectre.Console;
 
-namespace CharTextGeneration;
+// Notebook 003, "Character prediction": predict the next character of a text with a 2-layer LSTM language model, and
+// compare it with the notebook's n-gram MLP, which sees only the previous n characters. Then let the LSTM write, at
+// three temperatures, and score both on text neither has seen (bits per character: lower is better).
+// (Throughput and the 10-minute comparison: `benchmarks/MLNet.Recurrent.Benchmarks charlm`.)
+var minutes = new Option<double>("--minutes") { Description = "Training time of the LSTM.", DefaultValueFactory = _ => 1.5 };
+var baselineMinutes = new Option<double>("--baseline-minutes") { Description = "Training time of the n-gram MLP.", DefaultValueFactory = _ => 0.5 };
+var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size (256 or more learns further in longer runs).", DefaultValueFactory = _ => 128 };
+var dropout = new Option<double>("--dropout") { Description = "Dropout between and after the LSTM layers (the notebook: 0.5, for long runs).", DefaultValueFactory = _ => 0.1 };
+var maxCharacters = new Option<int>("--max-characters") { Description = "Train on at most this many characters (spread over the whole text); 0 = all.", DefaultValueFactory = _ => 500_000 };
+var ngram = new Option<int>("--ngram") { Description = "Characters of context of the n-gram MLP.", DefaultValueFactory = _ => 5 };
+var prompt = new Option<string>("--prompt") { Description = "Start of the generated text.", DefaultValueFactory = _ => "It is a truth universally acknowledged, that " };
+var cli = new ExampleCommand("CharTextGeneration (notebook 003): a character LSTM language model against an n-gram MLP",
+    dataDescription: "A plain-text or .gz file, or a folder of documents such as 20 Newsgroups' 20news-bydate-train. Default: the bundled data/austen/austen.txt.gz.")
+    { minutes, baselineMinutes, hidden, dropout, maxCharacters, ngram, prompt };
+if (cli.Parse(args, out int exitCode) is not { } run)
+    return exitCode;
 
-internal static class Program
+// 1. The text: every document's last 10% is held out; the rest, cut down to --max-characters, is for training.
+string textPath = run.LoadData(path => path, () => Path.Combine(DataFiles.BundledDataFolder("austen"), "austen.txt.gz"));
+var (train, heldOut, documents) = run.LoadData(path => TextCorpus.Load(path), () => TextCorpus.Load(textPath));
+if (heldOut.Count == 0)
+    return ExampleRun.Fail($"{textPath}: too little text to hold any out (the last 10% of each document is held out).");
+int budget = run.Get(maxCharacters, quickValue: 30_000);
+train = TextCorpus.Spread(train, budget);
+heldOut = TextCorpus.Spread(heldOut, budget == 0 ? 0 : Math.Max(budget / 10, 5_000));
+var ml = new MLContext(seed: run.Seed);
+CharTokenizer tokenizer = CharTokenizer.Learn(ml, train.Select(p => p.Text));
+AnsiConsole.MarkupLine($"[bold]Data:[/] {Markup.Escape(textPath)}: {documents.Count} document(s); training {train.Sum(p => p.Text.Length):N0} characters, " +
+                       $"held out {heldOut.Sum(p => p.Text.Length):N0}; {tokenizer.VocabularySize} ids (<pad>, <unk> and {tokenizer.VocabularySize - 2} characters)");
+IDataView trainIds = tokenizer.Tokenize(ml, train), heldOutIds = tokenizer.Tokenize(ml, heldOut);
+
+// 2. The model: characters → embedding 64 → 2-layer LSTM → a softmax over the characters. The paragraphs form one
+//    continuous text, read by 64 streams in windows of 32 characters, the state carried from window to window.
+var options = new LanguageModelOptions
 {
-    private static int Main(string[] args)
-    {
-        Arguments a;
-        string textPath;
-        try
-        {
-            a = Arguments.Parse(args);
-            textPath = a.ResolveText();
-        }
-        catch (HelpRequestedException)
-        {
-            Console.WriteLine(Arguments.Usage);
-            return 0;
-        }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
-        if (a.Threads > 0)
-            TorchSharp.torch.set_num_threads(a.Threads);
-        Run(a, textPath);
-        return 0;
-    }
+    Cell = RecurrentCell.Lstm,
+    EmbeddingSize = 64,
+    HiddenSize = run.Get(hidden, quickValue: 32),
+    NumberOfLayers = 2,
+    Dropout = run.Get(dropout),
+    RecurrentInitialization = RecurrentInitialization.Keras,
+    Corpus = LanguageModelCorpus.Continuous,
+    SequenceLength = 32,
+    BatchSize = 64,
+    LearningRate = 0.005,
+    LearningRateSchedule = LearningRateSchedule.LinearDecay,
+    NumberOfEpochs = 100,
+    MaximumTrainingTime = TimeSpan.FromMinutes(run.Get(minutes, quickValue: 0.15)),
+    ValidationSet = heldOutIds, // scored after every epoch: the held-out curve
+    Seed = run.Seed,
+};
+ExampleRun.Section($"Training a 2-layer LSTM ({options.HiddenSize} hidden) for {options.MaximumTrainingTime:mm\\:ss}");
+var (lstm, curve) = ConsoleTraining.Fit("character LSTM", progress =>
+{
+    options.Progress = progress;
+    return ml.Transforms.Text.TrainLanguageModel(options).Fit(trainIds);
+}, options.MaximumTrainingTime, lossUnit: nats => nats / Math.Log(2));
 
-    private static void Run(Arguments a, string textPath)
-    {
-        var ml = new MLContext(seed: a.Seed);
-        var (trainParagraphs, heldOutParagraphs, documents) = TextCorpus.Load(textPath);
-        CharTokenizer tokenizer = CharTokenizer.Learn(ml, trainParagraphs.Select(p => p.Text));
-        Console.WriteLine($"Text: {textPath}");
-        Console.WriteLine($"  {documents.Count} document(s): {string.Join(", ", documents)}");
-        Console.WriteLine($"  training: {trainParagraphs.Count:N0} paragraphs, {trainParagraphs.Sum(p => (long)p.Text.Length):N0} characters; " +
-                          $"held out (last 10% of each document): {heldOutParagraphs.Count:N0} paragraphs, {heldOutParagraphs.Sum(p => (long)p.Text.Length):N0} characters; " +
-                          $"{tokenizer.VocabularySize} ids (<pad>, <unk>, {tokenizer.VocabularySize - 2} characters)");
-        IDataView train = tokenizer.Tokenize(ml, trainParagraphs);
-        IDataView heldOut = tokenizer.Tokenize(ml, heldOutParagraphs);
-        var budget = TimeSpan.FromMinutes(a.Minutes);
-        var lstmBudget = TimeSpan.FromMinutes(a.LstmMinutes ?? a.Minutes);
+// 3. Samples: low temperatures pick likely characters (safe, repetitive); high ones take more risks.
+foreach (double temperature in new[] { 0.5, 1.0, 1.5 })
+{
+    string text = run.Get(prompt) + lstm.Generate(run.Get(prompt), 300, new GenerationOptions { Temperature = temperature, Seed = run.Seed });
+    AnsiConsole.Write(new Panel(Markup.Escape(text)).Header($"temperature {temperature}"));
+}
 
-        // 1. The LSTM: rows in order form one continuous text; state carried across windows.
-        Console.WriteLine();
-        Console.WriteLine($"Training a {a.Layers}-layer LSTM ({a.HiddenSize} hidden) for at most {a.Epochs} epochs / {lstmBudget:mm\\:ss} (validation bits/char on the held-out text after every epoch)...");
-        var options = LanguageModelOptions(a);
-        options.ValidationSet = heldOut;
-        options.MaximumTrainingTime = lstmBudget;
-        var lastReport = Stopwatch.StartNew();
-        int reportedBatches = 0;
-        options.Progress = new ConsoleProgress(p =>
-        {
-            if (p.IsEpochEnd)
-            {
-                Console.WriteLine($"  epoch {p.Epoch}: train {p.TrainLoss / Math.Log(2):F3} bits/char, validation {p.ValidationMetric:F3} bits/char, {p.SamplesPerSecond:N0} chars/s, {p.Elapsed:mm\\:ss} elapsed");
-                reportedBatches = 0;
-                lastReport.Restart();
-            }
-            else if (lastReport.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                // Throughput over the last interval (the epoch-average figure hides a change of speed).
-                double rate = (p.Batch - reportedBatches) * (double)a.BatchSize * a.SequenceLength / lastReport.Elapsed.TotalSeconds;
-                reportedBatches = p.Batch;
-                lastReport.Restart();
-                Console.WriteLine($"    epoch {p.Epoch} batch {p.Batch}/{p.BatchesPerEpoch}: train {p.TrainLoss / Math.Log(2):F3} bits/char, {p.SamplesPerSecond:N0} chars/s in this epoch, {rate:N0} in the last interval");
-            }
-        });
-        var clock = Stopwatch.StartNew();
-        using LanguageModelTransformer lstm = ml.Transforms.Text.TrainLanguageModel(options).Fit(train);
-        TimeSpan lstmTime = clock.Elapsed;
-        // Held-out text scored as one continuous stream (the state carried from paragraph to paragraph, as in training),
-        // and, for comparison, paragraph by paragraph from the initial state (the transformer's per-row columns).
-        clock.Restart();
-        LanguageModelMetrics lstmMetrics = lstm.Evaluate(heldOut, textColumnName: "Text", corpus: LanguageModelCorpus.Continuous);
-        TimeSpan scoreTime = clock.Elapsed;
-        LanguageModelMetrics lstmPerParagraph = lstm.Evaluate(heldOut, textColumnName: "Text");
-        Console.WriteLine($"  trained in {lstmTime:mm\\:ss}; held-out as one continuous text (scored in {scoreTime.TotalSeconds:F1} s): {lstmMetrics}");
-        Console.WriteLine($"  held-out paragraph by paragraph, each from the initial state: {lstmPerParagraph}");
+// 4. The notebook's baseline: every n-character context seen in training is one input (one-hot), 100 ReLU units,
+//    then a softmax over the next character. It knows nothing beyond its n characters.
+List<int[]> Stream(IDataView d) => [ml.Data.CreateEnumerable<TokenRow>(d, reuseRowObject: false).SelectMany(r => r.Tokens).ToArray()];
+List<int[]> trainStream = Stream(trainIds), heldOutStream = Stream(heldOutIds);
+TorchSharp.torch.manual_seed(run.Seed);
+using var mlp = new OneHotNGramMlp(trainStream, tokenizer.VocabularySize, run.Get(ngram));
+ExampleRun.Section($"Training the baseline: {mlp.Description}");
+var baselineTime = TimeSpan.FromMinutes(run.Get(baselineMinutes, quickValue: 0.05));
+ConsoleTraining.Run("n-gram MLP", report => NGramBaseline.Train(mlp, trainStream, baselineTime, maxEpochs: 100, run.Seed, report));
 
-        // 2. Sampling at three temperatures.
-        Console.WriteLine();
-        foreach (double temperature in new[] { 0.5, 0.8, 1.0 })
-        {
-            Console.WriteLine($"--- temperature {temperature}, seed {a.Seed} ---");
-            Console.Write(a.Prompt);
-            foreach (string piece in lstm.GenerateStreaming(a.Prompt, 300, new GenerationOptions { Temperature = temperature, Seed = a.Seed }))
-                Console.Write(piece);
-            Console.WriteLine();
-        }
+// 5. Held-out bits per character, the held-out text read as one stream by both models.
+LanguageModelMetrics lstmHeldOut = lstm.Evaluate(heldOutIds, textColumnName: "Text", corpus: LanguageModelCorpus.Continuous);
+var (logLikelihood, count) = NGramBaseline.Evaluate(mlp, heldOutStream);
+double mlpBits = -logLikelihood / count / Math.Log(2);
+var table = new Table().AddColumns("model", "training", "held-out bits/char");
+table.AddRow($"2-layer LSTM, {options.HiddenSize} hidden", $"{curve.Elapsed:mm\\:ss}", $"{lstmHeldOut.BitsPerToken:F3}");
+table.AddRow(Markup.Escape(mlp.Description), $"{baselineTime:mm\\:ss}", $"{mlpBits:F3}");
+AnsiConsole.Write(table);
+var plot = Plots.Lines("Character LSTM: bits per character", "training time (minutes)", "bits per character", [
+    new("LSTM, training (running mean of the epoch)", curve.Running.Select(r => r.Seconds / 60).ToArray(), curve.Running.Select(r => r.Loss / Math.Log(2)).ToArray()),
+    new("LSTM, held out (after each epoch)", curve.Epochs.Select(e => e.Elapsed.TotalMinutes).ToArray(), curve.ValidationMetric)]);
+var line = plot.Add.HorizontalLine(mlpBits);
+line.LegendText = $"{run.Get(ngram)}-gram MLP, held out";
+line.LinePattern = ScottPlot.LinePattern.Dashed;
+Plots.Save(plot, run.OutputFile("char-lstm-bits-per-char.png"));
+ml.Model.Save(lstm, trainIds.Schema, run.OutputFile("char-lstm.zip"));
+lstm.Dispose();
+return 0;
 
-        // 3. Save, reload in a fresh MLContext, generate again with the same seed.
-        Console.WriteLine();
-        var sampling = new GenerationOptions { Temperature = 0.8, Seed = a.Seed };
-        string before = lstm.Generate(a.Prompt, 300, sampling);
-        ml.Model.Save(lstm, train.Schema, a.ModelPath);
-        using var reloaded = (LanguageModelTransformer)new MLContext().Model.Load(a.ModelPath, out _);
-        string after = reloaded.Generate(a.Prompt, 300, sampling);
-        Console.WriteLine($"Saved {a.ModelPath} ({new FileInfo(a.ModelPath).Length / 1024:N0} KiB), reloaded it in a new MLContext and generated 300 characters with seed {a.Seed}: " +
-                          (before == after ? "identical text." : "DIFFERENT text!"));
-        if (before != after)
-            throw new InvalidOperationException("The reloaded model generated different text with the same seed.");
-
-        // 4. Generation speed: one stream, state carried.
-        reloaded.Generate(a.Prompt, 50, sampling);
-        clock.Restart();
-        int generated = reloaded.Generate(a.Prompt, 2000, new GenerationOptions { Temperature = 0.8, Seed = 2 }).Length;
-        Console.WriteLine($"Generation speed ({a.Layers}×{a.HiddenSize} LSTM, one stream, CPU): {generated / clock.Elapsed.TotalSeconds:N0} chars/s ({generated} chars in {clock.Elapsed.TotalSeconds:F2} s)");
-
-        // 5. The n-gram MLP baseline(s), same time budget each, same held-out characters.
-        if (a.Baseline != "none")
-        {
-            // The baselines see the text as the LSTM does: one continuous stream, contexts running across paragraphs.
-            List<int[]> trainIds = Stream(Ids(ml, train)), heldOutIds = Stream(Ids(ml, heldOut));
-            long characters = heldOutParagraphs.Sum(p => (long)p.Text.Length);
-            var results = new List<(string Name, LanguageModelMetrics Metrics)>();
-            foreach (string kind in a.Baseline == "both" ? new[] { "notebook", "embedding" } : new[] { a.Baseline })
-            {
-                int epochs = a.MlpEarlyStopping ? BestNGramEpochs(kind, trainIds, tokenizer.VocabularySize, a, budget) : a.Epochs;
-                TorchSharp.torch.manual_seed(a.Seed);
-                using NGramModel ngram = NewNGram(kind, trainIds, tokenizer.VocabularySize, a.NGram);
-                Console.WriteLine();
-                Console.WriteLine($"Training the baseline: {ngram.Description}, for at most {epochs} epochs / {budget:mm\\:ss}...");
-                NGramBaseline.Train(ngram, trainIds, budget, epochs, a.Seed, Console.WriteLine);
-                var (ll, count) = NGramBaseline.Evaluate(ngram, heldOutIds);
-                results.Add((ngram.Description, LanguageModelMetrics.FromTotals(ll, count, heldOutParagraphs.Count, characters)));
-            }
-            Console.WriteLine();
-            Console.WriteLine($"Held-out bits per character, the held-out text read as one stream ({lstmMetrics.TokenCount:N0} predicted characters, the same for every model; LSTM {lstmBudget:mm\\:ss}, baselines {budget:mm\\:ss} at most):");
-            Console.WriteLine($"  {lstmMetrics.BitsPerToken,6:F3}  {a.Layers}-layer LSTM ({a.HiddenSize} hidden), TrainLanguageModel");
-            foreach (var (name, metrics) in results)
-                Console.WriteLine($"  {metrics.BitsPerToken,6:F3}  {name}   (LSTM better by {metrics.BitsPerToken - lstmMetrics.BitsPerToken:F3})");
-        }
-
-        if (a.ThroughputBatches > 0)
-        {
-            Console.WriteLine();
-            TrainingThroughput.Run(ml, Ids(ml, train).SelectMany(r => r).ToArray(), tokenizer, a, a.ThroughputBatches);
-        }
-    }
-
-    /// <summary>The language-model options this example uses (also for the throughput comparison).</summary>
-    internal static LanguageModelOptions LanguageModelOptions(Arguments a) => new()
-    {
-        InputColumnName = "Tokens",
-        Cell = RecurrentCell.Lstm,
-        EmbeddingSize = a.EmbeddingSize,
-        HiddenSize = a.HiddenSize,
-        NumberOfLayers = a.Layers,
-        Dropout = a.Dropout,
-        RecurrentInitialization = a.Initialization == "pytorch" ? RecurrentInitialization.PyTorch : RecurrentInitialization.Keras,
-        Corpus = LanguageModelCorpus.Continuous,
-        SequenceLength = a.SequenceLength,
-        BatchSize = a.BatchSize,
-        NumberOfEpochs = a.Epochs,
-        LearningRate = a.LearningRate,
-        LearningRateSchedule = a.Schedule switch { "linear" => LearningRateSchedule.LinearDecay, "cosine" => LearningRateSchedule.Cosine, _ => LearningRateSchedule.Constant },
-        WarmupSteps = a.WarmupSteps,
-        AdamBeta2 = a.AdamBeta2,
-        GradientClipNorm = a.ClipNorm,
-        Device = "auto",
-        Seed = a.Seed,
-    };
-
-    private static NGramModel NewNGram(string kind, List<int[]> trainIds, int vocabularySize, int n) => kind == "notebook"
-        ? new OneHotNGramMlp(trainIds, vocabularySize, n)
-        : new EmbeddingNGramMlp(vocabularySize, n);
-
-    /// <summary>
-    /// Early stopping for the n-gram MLP without looking at the held-out text: trains on the first 95% of the training
-    /// stream, scores the last 5% after every epoch, and returns the epoch count that scored best (stopping after two
-    /// epochs without improvement). The caller then retrains on the whole stream for that many epochs.
-    /// </summary>
-    private static int BestNGramEpochs(string kind, List<int[]> trainIds, int vocabularySize, Arguments a, TimeSpan budget)
-    {
-        int[] stream = trainIds[0];
-        int cut = (int)(stream.Length * 0.95);
-        var fit = new List<int[]> { stream[..cut] };
-        var check = new List<int[]> { stream[(cut - a.NGram)..] };
-        TorchSharp.torch.manual_seed(a.Seed);
-        using NGramModel probe = NewNGram(kind, fit, vocabularySize, a.NGram);
-        Console.WriteLine();
-        Console.WriteLine($"Choosing the epochs of the {kind} baseline: training on the first 95% of the training text, scoring the last 5% after every epoch...");
-        int best = 1;
-        double bestBits = double.PositiveInfinity;
-        NGramBaseline.Train(probe, fit, budget, a.Epochs, a.Seed, _ => { }, epoch =>
-        {
-            var (ll, count) = NGramBaseline.Evaluate(probe, check);
-            // The check part starts NGram characters before the cut, so the characters after it are scored with their full context.
-            double bits = -ll / Math.Log(2) / count;
-            Console.WriteLine($"  epoch {epoch}: {bits:F3} bits/char on the last 5% of the training text");
-            if (bits < bestBits) (best, bestBits) = (epoch, bits);
-            return epoch - best < 2;
-        });
-        Console.WriteLine($"  best: {best} epoch(s)");
-        return best;
-    }
-
-    /// <summary>The rows concatenated in order, as one row.</summary>
-    private static List<int[]> Stream(List<int[]> rows) => new() { rows.SelectMany(r => r).ToArray() };
-
-    private static List<int[]> Ids(MLContext ml, IDataView data) =>
-        ml.Data.CreateEnumerable<TokenRow>(data, reuseRowObject: false).Select(r => r.Tokens).ToList();
-
-    private sealed class TokenRow
-    {
-        public int[] Tokens { get; set; } = Array.Empty<int>();
-    }
-
-    private sealed class ConsoleProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
+/// <summary>A row of character ids.</summary>
+internal sealed class TokenRow
+{
+    public int[] Tokens { get; set; } = [];
 }

@@ -1,32 +1,40 @@
+using System.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Recurrent;
+using MLNet.Recurrent.Examples;
+using Spectre.Console;
 
 // Step 1 of the deployment example: train a recurrent text classifier in ML.NET (TorchSharp underneath), check it,
-// and export the whole pipeline, text in → novel out, to one ONNX file with ML.NET's own converter.
-//
-//   dotnet run -c Release --project examples/OnnxDeployment/Export -- [output folder] [epochs]
-string outputDirectory = args.Length > 0 ? args[0] : Path.Combine(Environment.CurrentDirectory, "onnx-deployment");
-int epochs = args.Length > 1 ? int.Parse(args[1]) : 4;
-Directory.CreateDirectory(outputDirectory);
+// and export the whole pipeline, text in → novel out, to one ONNX file with ML.NET's own converter. Step 2
+// (examples/OnnxDeployment/Score) scores that file in a process that references only ONNX Runtime.
+var epochCount = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 4 };
+var cli = new ExampleCommand("OnnxDeployment.Export: train the Austen classifier and export it to ONNX (then run OnnxDeployment.Score on --out)",
+    dataDescription: "A folder with austen_train.tsv(.gz) and austen_test.tsv(.gz) (default: the repository's data/austen).") { epochCount };
+if (cli.Parse(args, out int exitCode) is not { } run)
+    return exitCode;
+string outputDirectory = run.OutputDirectory.FullName;
+int epochs = run.Get(epochCount, quickValue: 1);
 
-var ml = new MLContext(seed: 1);
-string data = FindBundledData();
-IDataView train = LoadTsvGz(ml, Path.Combine(data, "austen_train.tsv.gz"));
-IDataView test = LoadTsvGz(ml, Path.Combine(data, "austen_test.tsv.gz"));
+TextDataSet data = run.LoadData(AustenNovels.Load, () => AustenNovels.Load());
+if (run.Quick)
+    data = data.Sample(train: 600, validation: 0, test: 200, run.Seed);
+data.Describe();
+var ml = new MLContext(seed: run.Seed);
+IDataView train = TextDataSet.ToDataView(ml, data.Train), test = TextDataSet.ToDataView(ml, data.Test);
 
 // The usual pipeline: class names → keys, text → token ids, a GRU classifier, keys → class names.
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
     .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { MaximumVocabularySize = 20_000, MaximumLength = 200 }))
     .Append(ml.MulticlassClassification.Trainers.Recurrent(new RecurrentTrainerOptions
     {
-        Cell = RecurrentCell.Gru, HiddenSize = 64, EmbeddingSize = 64, NumberOfEpochs = epochs, LearningRate = 0.005, Seed = 1,
+        Cell = RecurrentCell.Gru, HiddenSize = 64, EmbeddingSize = 64, NumberOfEpochs = epochs, LearningRate = 0.005, Seed = run.Seed,
     }))
     .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedNovel", "PredictedLabel"));
-Console.WriteLine($"Training for {epochs} epoch(s)…");
+ExampleRun.Section($"Training a GRU classifier for {epochs} epoch(s)");
 var model = pipeline.Fit(train);
 var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
-Console.WriteLine($"Test micro-accuracy {metrics.MicroAccuracy:P1}, macro-accuracy {metrics.MacroAccuracy:P1}");
+Evaluation.Show(metrics, confusionTable: false);
 
 // Export what a scoring service needs: everything after the label mapping (which needs the label), from a text-only
 // view, keeping only the outputs it reads. Graph input: Text (string [N, 1]); outputs: Score.output (float [N, 6],
@@ -36,7 +44,7 @@ IDataView textOnly = ml.Transforms.SelectColumns("Text").Fit(test).Transform(tes
 string onnxPath = Path.Combine(outputDirectory, "book-classifier.onnx");
 using (var stream = File.Create(onnxPath))
     ml.Model.ConvertToOnnx(scoring, ml.Data.Cache(textOnly), stream, "Score", "PredictedNovel");
-Console.WriteLine($"Exported {onnxPath} ({new FileInfo(onnxPath).Length / 1024.0:N0} KiB)");
+AnsiConsole.MarkupLine($"Exported [bold]{Markup.Escape(onnxPath)}[/] ({new FileInfo(onnxPath).Length / 1024.0:N0} KiB)");
 
 // The class names in score order, and a few test paragraphs with ML.NET's own predictions, for the scoring process to
 // compare against.
@@ -52,32 +60,9 @@ long torchBytes = Directory.EnumerateFiles(AppContext.BaseDirectory)
         || n.StartsWith("libgomp", StringComparison.Ordinal) || n.StartsWith("libLibTorchSharp", StringComparison.Ordinal) || n == "TorchSharp.dll"))
     .Sum(f => new FileInfo(f).Length);
 File.WriteAllText(Path.Combine(outputDirectory, "torchsharp-runtime-bytes.txt"), torchBytes.ToString());
-Console.WriteLine($"The TorchSharp-cpu runtime this process loads: {torchBytes / 1048576.0:N0} MiB");
-Console.WriteLine($"Now score without TorchSharp: dotnet run -c Release --project examples/OnnxDeployment/Score -- {outputDirectory}");
+AnsiConsole.MarkupLine($"The TorchSharp-cpu runtime this process loads: {torchBytes / 1048576.0:N0} MiB");
+AnsiConsole.MarkupLine($"Now score without TorchSharp: [bold]dotnet run -c Release --project examples/OnnxDeployment/Score -- --model {Markup.Escape(outputDirectory)}[/]");
 return 0;
-
-static string FindBundledData()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        string candidate = Path.Combine(dir.FullName, "data", "austen");
-        if (File.Exists(Path.Combine(candidate, "austen_train.tsv.gz")))
-            return candidate;
-    }
-    throw new DirectoryNotFoundException("Bundled data/austen not found above the app folder.");
-}
-
-// A Label<TAB>Text file with a header, gzip-compressed: ML.NET's text loader reads the decompressed copy.
-static IDataView LoadTsvGz(MLContext ml, string path)
-{
-    string plain = Path.Combine(Path.GetTempPath(), $"{Path.GetFileNameWithoutExtension(path)}-{Guid.NewGuid():N}");
-    using (var source = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress))
-    using (var target = File.Create(plain))
-        source.CopyTo(target);
-    var rows = ml.Data.CreateEnumerable<Paragraph>(ml.Data.LoadFromTextFile<Paragraph>(plain, separatorChar: '\t', hasHeader: true), reuseRowObject: false).ToList();
-    File.Delete(plain);
-    return ml.Data.LoadFromEnumerable(rows);
-}
 
 /// <summary>A scored test row.</summary>
 internal sealed class Sample
@@ -87,14 +72,4 @@ internal sealed class Sample
     public string PredictedNovel { get; set; } = "";
 
     public float[] Score { get; set; } = Array.Empty<float>();
-}
-
-/// <summary>A row of the bundled Austen files.</summary>
-internal sealed class Paragraph
-{
-    [LoadColumn(0)]
-    public string Label { get; set; } = "";
-
-    [LoadColumn(1)]
-    public string Text { get; set; } = "";
 }

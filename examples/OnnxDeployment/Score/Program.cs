@@ -1,11 +1,16 @@
-using System.Reflection;
+using System.CommandLine;
 using Microsoft.ML.OnnxRuntime;
 
-// Step 2 of the deployment example: a process that references ONNX Runtime only scores raw text with the exported
-// pipeline (tokenization included) and checks itself against the predictions ML.NET made before export.
-//
-//   dotnet run -c Release --project examples/OnnxDeployment/Score -- [folder written by the Export step] ["some text" …]
-string folder = args.Length > 0 ? args[0] : Path.Combine(Environment.CurrentDirectory, "onnx-deployment");
+// Step 2 of the deployment example: a process that references ONNX Runtime only (and System.CommandLine) scores raw text
+// with the exported pipeline (tokenization included) and checks itself against the predictions ML.NET made before export.
+var modelFolder = new Option<DirectoryInfo>("--model") { Description = "The folder the Export step wrote (its --out).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "OnnxDeployment.Export")) };
+var textArguments = new Argument<string[]>("texts") { Description = "Texts to score (default: the Export step's sample paragraphs, checked against ML.NET's predictions).", Arity = ArgumentArity.ZeroOrMore };
+var command = new RootCommand("OnnxDeployment.Score: score the exported book classifier with ONNX Runtime alone") { modelFolder, textArguments };
+ParseResult parsed = command.Parse(args);
+if (parsed.Action is not null)
+    return parsed.Invoke();
+string folder = parsed.GetValue(modelFolder)!.FullName;
+string[] given = parsed.GetValue(textArguments) ?? [];
 string modelPath = Path.Combine(folder, "book-classifier.onnx");
 if (!File.Exists(modelPath))
 {
@@ -14,7 +19,7 @@ if (!File.Exists(modelPath))
 }
 string[] classes = File.ReadAllLines(Path.Combine(folder, "classes.txt"));
 var samples = File.ReadAllLines(Path.Combine(folder, "samples.tsv")).Select(l => l.Split('\t')).Select(p => (Expected: p[0], Confidence: float.Parse(p[1]), Text: p[2])).ToList();
-string[] texts = args.Length > 1 ? args[1..] : samples.Select(s => s.Text).ToArray();
+string[] texts = given.Length > 0 ? given : samples.Select(s => s.Text).ToArray();
 
 using var session = new InferenceSession(modelPath, new SessionOptions { IntraOpNumThreads = 1 });
 Console.WriteLine("Graph inputs:  " + string.Join(", ", session.InputMetadata.Select(i => $"{i.Key} {i.Value.ElementType.Name}[{string.Join(",", i.Value.Dimensions)}]")));
@@ -32,7 +37,7 @@ for (int i = 0; i < texts.Length; i++)
     string novel = results[1].GetStringElement(i);
     float confidence = scores.Slice(i * classes.Length, classes.Length).ToArray().Max();
     string check = "";
-    if (args.Length <= 1)
+    if (given.Length == 0)
     {
         bool same = novel == samples[i].Expected && Math.Abs(confidence - samples[i].Confidence) < 1e-4;
         agree += same ? 1 : 0;
@@ -41,7 +46,7 @@ for (int i = 0; i < texts.Length; i++)
     string shown = texts[i].Length > 70 ? texts[i][..70] + "…" : texts[i];
     Console.WriteLine($"{novel,-22} {confidence,6:P1}  \"{shown}\"{check}");
 }
-if (args.Length <= 1)
+if (given.Length == 0)
     Console.WriteLine($"{agree}/{texts.Length} predictions identical to ML.NET's before export");
 
 // What this process ships to score: ONNX Runtime (native + managed) and the model, against TorchSharp-cpu's runtime.

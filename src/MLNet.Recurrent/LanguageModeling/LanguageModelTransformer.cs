@@ -98,6 +98,9 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     /// <summary>Whether <see cref="Generate(string, int, GenerationOptions?)"/> can encode and decode text (the token column had a tokenizer or vocabulary annotation).</summary>
     public bool CanGenerateText => tokenizerModel is { Length: > 0 } || vocabulary is { Length: > 0 };
 
+    /// <summary>Number of weights of the network (embedding, recurrent layers, output layer), as Keras's <c>count_params()</c>.</summary>
+    public long NumberOfParameters => model.parameters().Sum(p => p.numel());
+
     /// <summary>Progress after every training epoch (empty for a loaded model).</summary>
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
 

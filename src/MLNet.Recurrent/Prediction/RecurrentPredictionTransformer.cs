@@ -68,6 +68,9 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
     /// </summary>
     internal RecurrentSequenceModel Model => model;
 
+    /// <summary>Number of weights of the network (embedding, recurrent layers, output layer), as Keras's <c>count_params()</c>.</summary>
+    public long NumberOfParameters => model.parameters().Sum(p => p.numel());
+
     /// <summary>Progress reported after every training epoch (empty for a loaded model).</summary>
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
 

@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using MLNet.Recurrent;
 
-namespace CharTextGeneration;
+namespace MLNet.Recurrent.Examples;
 
 /// <summary>A row of raw text for the tokenizer.</summary>
 internal sealed class TextRow
@@ -15,7 +15,7 @@ internal sealed class TextRow
 /// most frequent first. Its "Tokens" column carries the "Vocabulary" and "TokenizerModel" annotations, so the language
 /// model can encode prompts and decode what it generates, also after the model zip is reloaded.
 /// </summary>
-internal sealed class CharTokenizer
+public sealed class CharTokenizer
 {
     private readonly TokenizeToIdsTransformer transformer;
 

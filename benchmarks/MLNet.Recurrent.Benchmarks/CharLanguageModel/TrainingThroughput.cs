@@ -5,7 +5,9 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace CharTextGeneration;
+using MLNet.Recurrent.Examples;
+
+namespace MLNet.Recurrent.Benchmarks.CharLanguageModel;
 
 /// <summary>
 /// Training throughput of <c>TrainLanguageModel</c> (Continuous corpus) against a bare TorchSharp loop over the same
@@ -14,7 +16,7 @@ namespace CharTextGeneration;
 /// </summary>
 internal static class TrainingThroughput
 {
-    public static void Run(MLContext ml, int[] stream, CharTokenizer tokenizer, Arguments a, int batches)
+    public static void Run(MLContext ml, int[] stream, CharTokenizer tokenizer, CharLanguageModelSettings a, int batches)
     {
         const int rounds = 3;
         int streams = a.BatchSize, window = a.SequenceLength;
@@ -37,11 +39,11 @@ internal static class TrainingThroughput
         Console.WriteLine($"  best of {rounds}: bare {bare.Max():N0}, library {library.Max():N0} chars/s → overhead {bare.Max() / library.Max():F3}x");
     }
 
-    private static (double Epoch, double Wall) Library(MLContext ml, int[] slice, CharTokenizer tokenizer, Arguments a)
+    private static (double Epoch, double Wall) Library(MLContext ml, int[] slice, CharTokenizer tokenizer, CharLanguageModelSettings a)
     {
         // One row holding the whole slice: the Continuous corpus concatenates rows anyway.
         IDataView data = tokenizer.Tokenize(ml, new[] { new Paragraph("bench", new string(slice.Select(id => tokenizer.Tokens[id][0]).ToArray())) });
-        var options = Program.LanguageModelOptions(a);
+        var options = CharLanguageModelBenchmark.LanguageModelOptions(a);
         options.NumberOfEpochs = 1;
         options.MaximumTrainingTime = null;
         options.ValidationSet = null;
@@ -54,7 +56,7 @@ internal static class TrainingThroughput
         return (last?.SamplesPerSecond ?? double.NaN, wall);
     }
 
-    private static double Bare(int[] slice, int vocabularySize, Arguments a, int batches)
+    private static double Bare(int[] slice, int vocabularySize, CharLanguageModelSettings a, int batches)
     {
         int streams = a.BatchSize, window = a.SequenceLength, perStream = slice.Length / streams;
         manual_seed(a.Seed);
