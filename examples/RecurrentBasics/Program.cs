@@ -67,6 +67,11 @@ using var toy = new ToySentimentModel(vocabulary.Length, 2, 3, new HandWrittenRn
 double[] rnnLosses = Lessons.TrainFullBatch("masked RNN", toy, () => toy.call(toyX), toyY, run.Quick ? 100 : 2000, 0.1);
 Lessons.Show("predictions (I like it / I hate it / I don't hate it / I don't like it):", sigmoid(toy.call(toyX)).squeeze(1));
 Lessons.Show("learned initial state s0:", toy.InitialState);
+// The library's RNN learns its start the same way (LearnInitialState), from the same four sentences.
+var toyText = ml.Data.LoadFromEnumerable(texts.Select((t, i) => new BinaryTextSample { Text = string.Join(' ', t), Label = i % 2 == 0 }));
+using var libraryToy = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { KeepPunctuation = true }).Append(ml.BinaryClassification.Trainers.Recurrent(new RecurrentTrainerOptions
+    { Cell = RecurrentCell.Rnn, EmbeddingSize = 2, HiddenSize = 3, LearnInitialState = true, NumberOfEpochs = run.Quick ? 50 : 500, BatchSize = 4, LearningRate = 0.05, Seed = run.Seed })).Fit(toyText);
+AnsiConsole.MarkupLine("  the library RNN with a learned initial state: " + string.Join(", ", libraryToy.Transform(toyText).GetColumn<float>("Probability").Select(p => $"{p:F2}")));
 // Padding never changes a result: 5 more <PAD> per row give the same outputs, and <PAD>'s embedding gets no gradient.
 AnsiConsole.MarkupLine($"  largest change of an output when every row gets 5 more <PAD>: [bold]{toy.call(toyX).sub(toy.call(Ids(10))).abs().max().item<float>()}[/]");
 toy.zero_grad();

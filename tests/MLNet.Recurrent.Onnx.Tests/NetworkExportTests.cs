@@ -51,7 +51,9 @@ public sealed class NetworkExportTests
     [DataRow(RecurrentCell.Rnn, 2, false, SequencePooling.Max, RecurrentTask.MulticlassClassification)]
     [DataRow(RecurrentCell.Lstm, 1, true, SequencePooling.Max, RecurrentTask.Regression)]
     [DataRow(RecurrentCell.Gru, 1, false, SequencePooling.Mean, RecurrentTask.BinaryClassification)]
-    public void ExportedNetworkMatchesTransformInOneBatch(RecurrentCell cell, int layers, bool bidirectional, SequencePooling pooling, RecurrentTask task)
+    [DataRow(RecurrentCell.Lstm, 2, true, SequencePooling.LastHidden, RecurrentTask.BinaryClassification, true)]
+    [DataRow(RecurrentCell.Gru, 2, false, SequencePooling.Max, RecurrentTask.MulticlassClassification, true)]
+    public void ExportedNetworkMatchesTransformInOneBatch(RecurrentCell cell, int layers, bool bidirectional, SequencePooling pooling, RecurrentTask task, bool learnInitialState = false)
     {
         var ml = new MLContext(1);
         var training = Rows(200, 1, allowEmpty: false);
@@ -60,7 +62,7 @@ public sealed class NetworkExportTests
         {
             Cell = cell, NumberOfLayers = layers, Bidirectional = bidirectional, Pooling = pooling, FeatureColumnName = "Tokens",
             EmbeddingSize = 6, HiddenSize = 17, NumberOfEpochs = 2, BatchSize = 32, LearningRate = 0.01, Seed = 3,
-            MaximumSequenceLength = 25,
+            MaximumSequenceLength = 25, LearnInitialState = learnInitialState,
         };
         IEstimator<ITransformer> pipeline = task switch
         {

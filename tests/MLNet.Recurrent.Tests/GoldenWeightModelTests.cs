@@ -13,7 +13,9 @@ namespace MLNet.Recurrent.Tests;
 /// With a deliberate format change, add a data row with a new name (keep the old ones) and write the missing zips:
 /// <c>MLNET_RECURRENT_WRITE_GOLDEN=1 dotnet test tests/MLNet.Recurrent.Tests -c Release --filter FullyQualifiedName~GoldenWeightModelTests</c>
 /// (zips that exist are never rewritten). <c>language-model-char-lstm-v1</c> is format 0x00010001 (weights in TorchSharp's
-/// own format), <c>-v2</c> the current 0x00010002 (weights through <see cref="TorchWeights"/>).
+/// own format), <c>-v2</c> the current 0x00010002 (weights through <see cref="TorchWeights"/>); the classifiers' <c>-v1</c>
+/// zips are the prediction transformer's format 0x00010001, <c>binary-lstm-learned-state-v2</c> its 0x00010002 (the
+/// architecture records <see cref="RecurrentTrainerOptions.LearnInitialState"/>).
 /// </summary>
 [TestClass]
 public sealed class GoldenWeightModelTests
@@ -38,6 +40,7 @@ public sealed class GoldenWeightModelTests
     [DataRow("binary-gru-bidirectional-max-v1")]
     [DataRow("multiclass-lstm-2layers-last-v1")]
     [DataRow("regression-rnn-mean-v1")]
+    [DataRow("binary-lstm-learned-state-v2")]
     public void CommittedClassifierZipLoadsAndScoresAsRecorded(string name)
     {
         if (Writing(name))
@@ -78,7 +81,16 @@ public sealed class GoldenWeightModelTests
         var tokenize = ml.Transforms.Text.TokenizeToIds("Tokens", "Text");
         ITransformer model;
         string[] columns;
-        if (name.StartsWith("binary", StringComparison.Ordinal))
+        if (name.StartsWith("binary-lstm-learned-state", StringComparison.Ordinal))
+        {
+            model = tokenize.Append(ml.BinaryClassification.Trainers.Recurrent(new RecurrentTrainerOptions
+            {
+                LabelColumnName = "IsCat", Cell = RecurrentCell.Lstm, Bidirectional = true, NumberOfLayers = 2, Pooling = SequencePooling.LastHidden,
+                LearnInitialState = true, EmbeddingSize = 6, HiddenSize = 5, NumberOfEpochs = 3, Seed = 3,
+            })).Fit(data);
+            columns = ["Score", "Probability"];
+        }
+        else if (name.StartsWith("binary", StringComparison.Ordinal))
         {
             model = tokenize.Append(ml.BinaryClassification.Trainers.Recurrent(new RecurrentTrainerOptions
             {

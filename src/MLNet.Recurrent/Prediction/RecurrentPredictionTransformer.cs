@@ -118,11 +118,13 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
 
     internal IRowMapper CreateRowMapper(DataViewSchema inputSchema) => new RecurrentRowMapper(this, inputSchema);
 
+    private const uint InitialStateVersion = 0x00010002;
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "RNNSEQPT",
-        verWrittenCur: 0x00010001, // initial
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
+        verWrittenCur: InitialStateVersion, // the architecture ends with LearnInitialState
+        verReadableCur: InitialStateVersion,
+        verWeCanReadBack: 0x00010001, // initial format: no LearnInitialState (false)
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(RecurrentPredictionTransformer).Assembly.FullName);
 
@@ -168,7 +170,7 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
         {
             var kind = (RecurrentTask)ctx.Reader.ReadInt32();
             feature = ctx.LoadNonEmptyString();
-            architecture = RecurrentEncoderOptions.Read(ctx.Reader);
+            architecture = RecurrentEncoderOptions.Read(ctx.Reader, withInitialState: ctx.Header.ModelVerWritten >= InitialStateVersion);
             int outputs = ctx.Reader.ReadInt32();
             maximumLength = ctx.Reader.ReadInt32();
             PredictionTask registered = PredictionTasks.Find(kind)

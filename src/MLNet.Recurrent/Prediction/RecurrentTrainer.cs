@@ -125,6 +125,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             Cell = o.Cell,
             Dropout = o.Dropout,
             Pooling = o.Pooling,
+            LearnInitialState = o.LearnInitialState,
         };
         string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
             ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");

@@ -60,6 +60,12 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     public bool BucketByLength { get; set; } = true;
 
     /// <summary>
+    /// Whether every recurrent layer (and direction) starts each row from a learned state instead of zeros (an LSTM learns
+    /// its cell state too), trained with the rest of the network. An empty row then gets the learned state. Default false.
+    /// </summary>
+    public bool LearnInitialState { get; set; }
+
+    /// <summary>
     /// How the training loss weighs the classes of a binary or multiclass classifier: <see cref="Recurrent.ClassWeighting.None"/>
     /// (default), <see cref="Recurrent.ClassWeighting.Balanced"/> (inverse class frequency, as scikit-learn's
     /// <c>"balanced"</c>) or <see cref="Recurrent.ClassWeighting.SquareRootBalanced"/>. Multiplies any

@@ -44,8 +44,10 @@ internal sealed class BidirectionalRecurrentStack : nn.Module
     /// <c>[B, T, 2H]</c> (positions past a row's length hold unspecified values: mask them) and each row's final state
     /// <c>[B, 2H]</c> (forward direction after its last real token, reverse direction after its first). With
     /// <paramref name="packed"/> each direction runs on a packed sequence instead of the padded batch (same result).
+    /// <paramref name="initial"/> (hidden, and cell for an LSTM, <c>[layers × 2, B, H]</c>, layer k's forward direction at
+    /// 2k and reverse at 2k + 1, as the fused module orders them; null = zeros) is where every direction starts.
     /// </summary>
-    public (Tensor Output, Tensor Final) Run(Tensor x, Tensor? lengths, bool packed)
+    public (Tensor Output, Tensor Final) Run(Tensor x, Tensor? lengths, bool packed, (Tensor Hidden, Tensor? Cell)? initial = null)
     {
         using var scope = NewDisposeScope();
         long width = x.shape[1];
@@ -66,8 +68,8 @@ internal sealed class BidirectionalRecurrentStack : nn.Module
         {
             if (k > 0 && interLayerDropout > 0)
                 output = GeneratorDropout.Apply(output, interLayerDropout, training);
-            Tensor forwardOut = RunDirection(directions[2 * k], output, packed ? lengths : null);
-            Tensor reversedOut = RunDirection(directions[2 * k + 1], Reverse(output, reverseIndex), packed ? lengths : null);
+            Tensor forwardOut = RunDirection(directions[2 * k], output, packed ? lengths : null, Slice(initial, 2 * k));
+            Tensor reversedOut = RunDirection(directions[2 * k + 1], Reverse(output, reverseIndex), packed ? lengths : null, Slice(initial, 2 * k + 1));
             if (k == layers - 1)
                 final = cat(new[] { AtLastStep(forwardOut, lastIndex), AtLastStep(reversedOut, lastIndex) }, 1);
             output = cat(new[] { forwardOut, Reverse(reversedOut, reverseIndex) }, 2);
@@ -101,11 +103,15 @@ internal sealed class BidirectionalRecurrentStack : nn.Module
     private static Tensor AtLastStep(Tensor output, Tensor? lastIndex) =>
         lastIndex is null ? output.select(1, -1) : output.gather(1, lastIndex.expand(-1, 1, output.shape[2])).squeeze(1);
 
-    private static Tensor RunDirection(nn.Module layer, Tensor x, Tensor? packLengths)
+    private static Tensor RunDirection(nn.Module layer, Tensor x, Tensor? packLengths, (Tensor Hidden, Tensor? Cell)? initial)
     {
         if (packLengths is null)
-            return RecurrentLayers.Run(layer, x).Output;
+            return RecurrentLayers.Run(layer, x, initial).Output;
         var packed = nn.utils.rnn.pack_padded_sequence(x, packLengths, batch_first: true, enforce_sorted: false);
-        return nn.utils.rnn.pad_packed_sequence(RecurrentLayers.Run(layer, packed).Output, batch_first: true, total_length: x.shape[1]).Item1;
+        return nn.utils.rnn.pad_packed_sequence(RecurrentLayers.Run(layer, packed, initial).Output, batch_first: true, total_length: x.shape[1]).Item1;
     }
+
+    /// <summary>The initial state of direction <paramref name="index"/> (<c>[1, B, H]</c> each), or null.</summary>
+    private static (Tensor Hidden, Tensor? Cell)? Slice((Tensor Hidden, Tensor? Cell)? initial, int index) =>
+        initial is { } s ? (s.Hidden.narrow(0, index, 1), s.Cell?.narrow(0, index, 1)) : null;
 }

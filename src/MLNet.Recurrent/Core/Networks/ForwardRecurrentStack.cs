@@ -50,15 +50,18 @@ internal sealed class ForwardRecurrentStack : nn.Module
         return (x, cat(finals, 1));
     }
 
-    /// <summary>Runs the stack over a packed sequence from the zero state (prediction: no dropout); returns the packed output and the final hidden states <c>[layers, B, H]</c>.</summary>
-    public (nn.utils.rnn.PackedSequence Output, Tensor Hidden) Run(nn.utils.rnn.PackedSequence x)
+    /// <summary>
+    /// Runs the stack over a packed sequence (prediction: no dropout) from <paramref name="initial"/> (hidden, and cell for
+    /// an LSTM, <c>[layers, B, H]</c>; null = zeros); returns the packed output and the final hidden states <c>[layers, B, H]</c>.
+    /// </summary>
+    public (nn.utils.rnn.PackedSequence Output, Tensor Hidden) Run(nn.utils.rnn.PackedSequence x, (Tensor Hidden, Tensor? Cell)? initial = null)
     {
         if (training && interLayerDropout > 0)
             throw new InvalidOperationException("Training runs on padded batches; packed sequences are for prediction.");
         var hidden = new List<Tensor>(layers.Count);
         for (int k = 0; k < layers.Count; k++)
         {
-            (x, Tensor h) = RecurrentLayers.Run(layers[k], x);
+            (x, Tensor h) = RecurrentLayers.Run(layers[k], x, initial is { } s ? (s.Hidden.narrow(0, k, 1), s.Cell?.narrow(0, k, 1)) : null);
             hidden.Add(h);
         }
         return (x, cat(hidden, 0));

@@ -58,44 +58,51 @@ internal static class RecurrentLayers
         }
     }
 
-    /// <summary>Runs <paramref name="layer"/> over a padded batch: every step's output and the final hidden states.</summary>
-    public static (Tensor Output, Tensor Hidden) Run(nn.Module layer, Tensor x)
+    /// <summary>
+    /// Runs <paramref name="layer"/> over a padded batch from <paramref name="initial"/> (hidden, and cell for an LSTM, each
+    /// <c>[layers × directions, B, H]</c>; null = zeros): every step's output and the final hidden states.
+    /// </summary>
+    public static (Tensor Output, Tensor Hidden) Run(nn.Module layer, Tensor x, (Tensor Hidden, Tensor? Cell)? initial = null)
     {
         switch (layer)
         {
             case ForwardRecurrentStack stack:
-                var (output, state) = stack.Run(x, null);
+                var (output, state) = stack.Run(x, initial is { } s ? StackedState(s) : null);
                 return (output, state[0]);
             case LSTM lstm:
-                var (o, h, _) = lstm.call(x, null);
+                var (o, h, _) = lstm.call(x, initial is { } l ? (l.Hidden, l.Cell!) : null);
                 return (o, h);
             case GRU gru:
-                return gru.call(x, null);
+                return gru.call(x, initial?.Hidden);
             case RNN rnn:
-                return rnn.call(x, null);
+                return rnn.call(x, initial?.Hidden);
             default:
                 throw new InvalidOperationException("Unknown recurrent layer.");
         }
     }
 
-    /// <summary>Runs <paramref name="layer"/> over a packed sequence: the packed outputs and the final hidden states.</summary>
-    public static (nn.utils.rnn.PackedSequence Output, Tensor Hidden) Run(nn.Module layer, nn.utils.rnn.PackedSequence x)
+    /// <summary>Runs <paramref name="layer"/> over a packed sequence from <paramref name="initial"/> (as <see cref="Run(nn.Module, Tensor, ValueTuple{Tensor, Tensor}?)"/>): the packed outputs and the final hidden states.</summary>
+    public static (nn.utils.rnn.PackedSequence Output, Tensor Hidden) Run(nn.Module layer, nn.utils.rnn.PackedSequence x, (Tensor Hidden, Tensor? Cell)? initial = null)
     {
         switch (layer)
         {
             case ForwardRecurrentStack stack:
-                return stack.Run(x);
+                return stack.Run(x, initial);
             case LSTM lstm:
-                var (o, h, _) = lstm.call(x, null);
+                var (o, h, _) = lstm.call(x, initial is { } l ? (l.Hidden, l.Cell!) : null);
                 return (o, h);
             case GRU gru:
-                return gru.call(x, null);
+                return gru.call(x, initial?.Hidden);
             case RNN rnn:
-                return rnn.call(x, null);
+                return rnn.call(x, initial?.Hidden);
             default:
                 throw new InvalidOperationException("Unknown recurrent layer.");
         }
     }
+
+    /// <summary>Hidden (and cell) states <c>[layers, B, H]</c> as the stacked <c>[parts, layers, B, H]</c> layout of <see cref="RunWithState"/>.</summary>
+    private static Tensor StackedState((Tensor Hidden, Tensor? Cell) state) =>
+        state.Cell is null ? state.Hidden.unsqueeze(0) : stack(new[] { state.Hidden, state.Cell });
 
     /// <summary>
     /// <see cref="RecurrentInitialization.Keras"/>: every <c>weight_ih</c> Glorot-uniform, every <c>weight_hh</c>

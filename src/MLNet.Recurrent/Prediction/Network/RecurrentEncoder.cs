@@ -19,6 +19,14 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     private readonly RecurrentEncoderOptions options;
     private readonly Lazy<bool> fusedInferenceExact;
 
+    /// <summary>The learned initial hidden state of every layer and direction, <c>[layers × directions, H]</c> (<see cref="RecurrentEncoderOptions.LearnInitialState"/>).</summary>
+    [TorchSharp.Utils.ComponentName(Name = "initial_hidden")]
+    private readonly Parameter? initialHidden;
+
+    /// <summary>An LSTM's learned initial cell state, like <see cref="initialHidden"/>.</summary>
+    [TorchSharp.Utils.ComponentName(Name = "initial_cell")]
+    private readonly Parameter? initialCell;
+
     /// <summary>Creates the encoder; parameters are initialised from <paramref name="generator"/> when given (PyTorch's default distributions).</summary>
     public RecurrentEncoder(RecurrentEncoderOptions options, Generator? generator = null) : base(nameof(RecurrentEncoder))
     {
@@ -31,6 +39,13 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         rnn = options.Bidirectional
             ? new BidirectionalRecurrentStack(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout)
             : RecurrentLayers.Create(options.Cell, options.EmbeddingSize, options.HiddenSize, options.NumberOfLayers, interLayerDropout);
+        if (options.LearnInitialState)
+        {
+            long states = options.NumberOfLayers * (options.Bidirectional ? 2 : 1);
+            initialHidden = new Parameter(zeros(states, options.HiddenSize));
+            if (options.Cell == RecurrentCell.Lstm)
+                initialCell = new Parameter(zeros(states, options.HiddenSize));
+        }
         RegisterComponents();
         PaddedInference = options.Cell == RecurrentCell.Lstm && !OneDnnRecurrentWorkaround.OneDnnDisabled;
         fusedInferenceExact = new Lazy<bool>(ProbeFusedInference, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -56,6 +71,7 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         // kernels, which on some CPUs return wrong outputs for some hidden sizes (measured: libtorch 2.10, AVX-512,
         // hidden 1-16, 33-48, 100 wrong; 17-32, 64, 128, 256 right). Unpacked runs are only used where verified.
         bool unpackedOk = is_grad_enabled() || options.Cell != RecurrentCell.Lstm || tokens.device_type != DeviceType.CPU || fusedInferenceExact.Value;
+        (Tensor Hidden, Tensor? Cell)? initial = InitialState(tokens.shape[0]);
 
         Tensor pooled;
         if (rnn is BidirectionalRecurrentStack stack)
@@ -63,13 +79,13 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
             // One layer and direction at a time, the reverse direction over each row reversed in place: padded batches
             // give each row's own result, so training never takes the packed backward (see the stack's remarks).
             bool packed = !uniform && !(unpackedOk && (is_grad_enabled() || PaddedInference));
-            (Tensor output, Tensor final) = stack.Run(embedded, uniform ? null : clamped, packed);
+            (Tensor output, Tensor final) = stack.Run(embedded, uniform ? null : clamped, packed, initial);
             pooled = options.Pooling == SequencePooling.LastHidden ? final : Pool(output, final, uniform ? null : clamped);
         }
         else if (uniform && unpackedOk)
         {
             // No padding in this batch (e.g. a single row): run unpacked, which is cheaper.
-            (Tensor output, Tensor hidden) = RunPadded(embedded);
+            (Tensor output, Tensor hidden) = RunPadded(embedded, initial);
             pooled = Pool(output, hidden, null);
         }
         else if (unpackedOk && (is_grad_enabled() || PaddedInference))
@@ -80,13 +96,13 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
             // step out of the packed input and zero-fills a gradient the size of the whole batch per step, O(steps ×
             // tokens), which made batches of long rows (thousands of tokens) take minutes; the padded backward does not,
             // and length bucketing keeps the padding small (docs/performance-notes.md, "Training never packs").
-            (Tensor output, Tensor hidden) = RunPadded(embedded);
+            (Tensor output, Tensor hidden) = RunPadded(embedded, initial);
             pooled = options.Pooling == SequencePooling.LastHidden ? LastRealStep(output, clamped) : Pool(output, hidden, clamped);
         }
         else
         {
             var packed = nn.utils.rnn.pack_padded_sequence(embedded, clamped, batch_first: true, enforce_sorted: false);
-            (nn.utils.rnn.PackedSequence output, Tensor hidden) = RunPacked(packed);
+            (nn.utils.rnn.PackedSequence output, Tensor hidden) = RunPacked(packed, initial);
             Tensor? padded = null;
             if (options.Pooling != SequencePooling.LastHidden)
                 padded = nn.utils.rnn.pad_packed_sequence(output, batch_first: true).Item1;
@@ -95,9 +111,13 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
 
         if (anyEmpty)
         {
-            // Rows of length 0 were run on one <pad> step to keep packing valid: give them the initial state.
-            Tensor nonEmpty = lengths.gt(Scalars.Zero).to(pooled.dtype).to(pooled.device).unsqueeze(1);
-            pooled = pooled * nonEmpty;
+            // Rows of length 0 were run on one <pad> step to keep packing valid: give them the initial state (the last
+            // layer's, for LastHidden pooling of a learned one; nothing to pool otherwise).
+            Tensor empty = lengths.eq(Scalars.Zero).to(pooled.device).unsqueeze(1);
+            Tensor start = initialHidden is not null && options.Pooling == SequencePooling.LastHidden
+                ? LastLayer(initialHidden.unsqueeze(1)).expand_as(pooled)
+                : zeros_like(pooled);
+            pooled = where(empty, start, pooled);
         }
         return pooled.MoveToOuterDisposeScope();
     }
@@ -176,18 +196,28 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         return (lengths.min().item<long>() == width && lengths.max().item<long>() == width, lengths.min().item<long>() == 0);
     }
 
-    private (Tensor Output, Tensor Hidden) RunPadded(Tensor x) => RecurrentLayers.Run(rnn, x);
+    private (Tensor Output, Tensor Hidden) RunPadded(Tensor x, (Tensor Hidden, Tensor? Cell)? initial = null) => RecurrentLayers.Run(rnn, x, initial);
 
-    private (nn.utils.rnn.PackedSequence Output, Tensor Hidden) RunPacked(nn.utils.rnn.PackedSequence x) => RecurrentLayers.Run(rnn, x);
+    private (nn.utils.rnn.PackedSequence Output, Tensor Hidden) RunPacked(nn.utils.rnn.PackedSequence x, (Tensor Hidden, Tensor? Cell)? initial = null) => RecurrentLayers.Run(rnn, x, initial);
+
+    /// <summary>The learned initial states repeated for a batch of <paramref name="rows"/> (<c>[layers × directions, rows, H]</c>), or null (zeros).</summary>
+    private (Tensor Hidden, Tensor? Cell)? InitialState(long rows) => initialHidden is null ? null
+        : (initialHidden.unsqueeze(1).expand(-1, rows, -1).contiguous(), initialCell?.unsqueeze(1).expand(-1, rows, -1).contiguous());
+
+    /// <summary>The last layer's directions of per-layer-and-direction states <c>[layers × directions, B, H]</c>, concatenated: <c>[B, directions × H]</c>.</summary>
+    private Tensor LastLayer(Tensor hidden)
+    {
+        int directions = options.Bidirectional ? 2 : 1;
+        Tensor last = hidden.view(options.NumberOfLayers, directions, hidden.shape[1], hidden.shape[2])[-1];
+        return last.permute(1, 0, 2).reshape(hidden.shape[1], directions * hidden.shape[2]);
+    }
 
     private Tensor Pool(Tensor? output, Tensor hidden, Tensor? lengths)
     {
-        int directions = options.Bidirectional ? 2 : 1;
         if (options.Pooling == SequencePooling.LastHidden)
         {
             // hidden: [layers * directions, B, H] → last layer's directions → [B, directions * H]
-            Tensor last = hidden.view(options.NumberOfLayers, directions, hidden.shape[1], hidden.shape[2])[-1];
-            return last.permute(1, 0, 2).reshape(hidden.shape[1], directions * hidden.shape[2]);
+            return LastLayer(hidden);
         }
 
         Tensor steps = output!; // [B, T, directions * H]

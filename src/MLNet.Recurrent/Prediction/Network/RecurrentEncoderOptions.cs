@@ -27,6 +27,9 @@ public sealed record RecurrentEncoderOptions
     /// <summary>Pooling of the per-step outputs. Default <see cref="SequencePooling.LastHidden"/>.</summary>
     public SequencePooling Pooling { get; init; } = SequencePooling.LastHidden;
 
+    /// <summary>Whether the recurrent layers start from a learned state (one vector per layer and direction, and an LSTM's cell state) instead of zeros. Default false.</summary>
+    public bool LearnInitialState { get; init; }
+
     /// <summary>Width of the pooled output: <see cref="HiddenSize"/> × (2 if bidirectional else 1).</summary>
     public int OutputSize => HiddenSize * (Bidirectional ? 2 : 1);
 
@@ -44,19 +47,24 @@ public sealed record RecurrentEncoderOptions
 
     private static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);
 
+    /// <summary>Writes the architecture (the prediction transformer's format 0x00010002: <see cref="LearnInitialState"/> last).</summary>
     internal void Write(BinaryWriter w)
     {
         w.Write(VocabularySize); w.Write(EmbeddingSize); w.Write(HiddenSize); w.Write(NumberOfLayers);
         w.Write(Bidirectional); w.Write((int)Cell); w.Write(Dropout); w.Write((int)Pooling);
+        w.Write(LearnInitialState);
     }
 
-    internal static RecurrentEncoderOptions Read(BinaryReader r)
+    /// <summary>Reads what <see cref="Write"/> wrote; <paramref name="withInitialState"/> false for format 0x00010001, which has no <see cref="LearnInitialState"/>.</summary>
+    internal static RecurrentEncoderOptions Read(BinaryReader r, bool withInitialState)
     {
         var o = new RecurrentEncoderOptions
         {
             VocabularySize = r.ReadInt32(), EmbeddingSize = r.ReadInt32(), HiddenSize = r.ReadInt32(), NumberOfLayers = r.ReadInt32(),
             Bidirectional = r.ReadBoolean(), Cell = (RecurrentCell)r.ReadInt32(), Dropout = r.ReadDouble(), Pooling = (SequencePooling)r.ReadInt32(),
         };
+        if (withInitialState)
+            o = o with { LearnInitialState = r.ReadBoolean() };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"Corrupt recurrent encoder settings in the model: {e.Message}", e); }
         return o;

@@ -21,8 +21,22 @@ internal static class SequenceModelOnnx
         string embedded = g.Transpose(g.Gather(embedding, ids), 1, 0, 2); // [T, N, E]
         string clamped = g.Max(lengths, g.Int64Scalar(1));
         string sequenceLengths = g.Cast(clamped, typeof(int));
+        List<(string Hidden, string? Cell)>? initial = null;
+        float[]? initialHidden = null;
+        if (o.LearnInitialState)
+        {
+            // The learned states [layers × directions, H], repeated over the batch: [directions, N, H] per layer.
+            initialHidden = RecurrentLayersOnnx.Read(weights, "encoder.initial_hidden");
+            float[]? initialCell = o.Cell == RecurrentCell.Lstm ? RecurrentLayersOnnx.Read(weights, "encoder.initial_cell") : null;
+            string shape = g.Concat(0, g.Int64(directions), g.Dim(ids, 0), g.Int64(o.HiddenSize));
+            string Repeat(float[] values, int layer, string name) => g.Node("Expand",
+                g.Floats(values[(layer * directions * o.HiddenSize)..((layer + 1) * directions * o.HiddenSize)], new long[] { directions, 1, o.HiddenSize }, $"{name}{layer}"), shape);
+            initial = Enumerable.Range(0, o.NumberOfLayers)
+                .Select(k => (Repeat(initialHidden, k, "initial_hidden"), initialCell is null ? null : Repeat(initialCell, k, "initial_cell")))
+                .ToList();
+        }
         var (output, lastHidden) = RecurrentLayersOnnx.Layers(g, embedded, sequenceLengths, o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers,
-            o.Bidirectional, weights, "encoder.rnn.");
+            o.Bidirectional, weights, "encoder.rnn.", initial);
 
         string pooled;
         if (o.Pooling == SequencePooling.LastHidden)
@@ -45,9 +59,19 @@ internal static class SequenceModelOnnx
                 pooled = g.Reduce("ReduceMax", g.Where(mask, steps, g.FloatScalar(float.NegativeInfinity)), new long[] { 1 }, keepDims: false);
             }
         }
-        // Rows of length 0 get the initial (zero) state, as in RecurrentEncoder.
-        string nonEmpty = g.Unsqueeze(g.Cast(g.Greater(lengths, g.Int64Scalar(0)), typeof(float)), 1);
-        pooled = g.Mul(pooled, nonEmpty);
+        // Rows of length 0 get the initial state, as in RecurrentEncoder: the last layer's learned one for LastHidden
+        // pooling, else zeros.
+        if (initialHidden is not null && o.Pooling == SequencePooling.LastHidden)
+        {
+            int width = directions * o.HiddenSize;
+            string start = g.Floats(initialHidden[((o.NumberOfLayers - 1) * width)..], new long[] { 1, width }, "empty_row_state");
+            pooled = g.Where(g.Unsqueeze(g.Greater(lengths, g.Int64Scalar(0)), 1), pooled, start);
+        }
+        else
+        {
+            string nonEmpty = g.Unsqueeze(g.Cast(g.Greater(lengths, g.Int64Scalar(0)), typeof(float)), 1);
+            pooled = g.Mul(pooled, nonEmpty);
+        }
 
         string headWeight = g.Floats(RecurrentLayersOnnx.Read(weights, "head.weight"), new long[] { model.Outputs, o.OutputSize }, "head_weight");
         string headBias = g.Floats(RecurrentLayersOnnx.Read(weights, "head.bias"), new long[] { model.Outputs }, "head_bias");
