@@ -52,7 +52,8 @@ public sealed class InputValidationTests
         var data = ml.Data.LoadFromEnumerable(Synthetic.Order(10, 1));
         var both = new RecurrentTrainerOptions { ValidationSet = data, ValidationFraction = 0.2 };
         Assert.AreEqual(nameof(RecurrentTrainerOptions.ValidationFraction), Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Recurrent(both)).ParamName);
-        var patienceAlone = new RecurrentTrainerOptions { EarlyStoppingPatience = 3 };
+        // With a fixed epoch count nothing is held out by itself, so early stopping has nothing to watch.
+        var patienceAlone = new RecurrentTrainerOptions { EarlyStoppingPatience = 3, NumberOfEpochs = 5 };
         var e = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Recurrent(patienceAlone));
         Assert.AreEqual(nameof(RecurrentTrainerOptions.EarlyStoppingPatience), e.ParamName);
         StringAssert.Contains(e.Message, "ValidationSet");

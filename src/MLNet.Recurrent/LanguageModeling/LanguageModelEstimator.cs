@@ -50,7 +50,7 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
             TokenIdColumn validColumn = TokenIdColumn.Find(validationSet.Schema, o.InputColumnName, nameof(o.ValidationSet), role: "input");
             valid = validColumn.ReadRows(validationSet, vocabularySize, 0, run.CheckAlive).Rows;
         }
-        else if (o.ValidationFraction > 0)
+        else if (o.EffectiveValidationFraction > 0)
         {
             (train, valid) = SplitForValidation(run, train);
         }
@@ -92,10 +92,10 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
         if (options.Corpus == LanguageModelCorpus.Continuous)
         {
             int[] text = rows.SelectMany(r => r).ToArray();
-            int held = (int)Math.Round(text.Length * options.ValidationFraction);
+            int held = (int)Math.Round(text.Length * options.EffectiveValidationFraction);
             if (held < 2 || text.Length - held < 2)
-                throw new InvalidOperationException($"{nameof(RecurrentTrainingOptions.ValidationFraction)} is {options.ValidationFraction}, which leaves {text.Length - held} training and {held} validation tokens of {text.Length}; each side needs at least 2.");
-            run.Channel.Info($"Held out the last {held} of {text.Length} tokens of the text for validation ({nameof(RecurrentTrainingOptions.ValidationFraction)} {options.ValidationFraction}).");
+                throw new InvalidOperationException($"{nameof(RecurrentTrainingOptions.ValidationFraction)} is {options.EffectiveValidationFraction}, which leaves {text.Length - held} training and {held} validation tokens of {text.Length}; each side needs at least 2.");
+            run.Channel.Info($"Held out the last {held} of {text.Length} tokens of the text for validation ({nameof(RecurrentTrainingOptions.ValidationFraction)} {options.EffectiveValidationFraction}).");
             return ([text[..^held]], [text[^held..]]);
         }
         var (train, validation) = run.SplitForValidation(rows.Count, "rows");

@@ -24,11 +24,11 @@ public static class RecurrentCatalog
     /// <param name="catalog">The binary classification trainers.</param>
     /// <param name="labelColumnName">Boolean label column.</param>
     /// <param name="featureColumnName">Token-id column (vector of Int32 or of keys).</param>
-    /// <param name="cell">Recurrent cell.</param>
-    /// <param name="hiddenSize">Hidden size of the recurrent layer.</param>
-    /// <param name="numberOfEpochs">Passes over the training data.</param>
+    /// <param name="cell">Recurrent cell; null (default) keeps <see cref="RecurrentTrainingOptions.Cell"/>'s default.</param>
+    /// <param name="hiddenSize">Hidden size of each recurrent layer and direction; null (default) keeps <see cref="RecurrentTrainingOptions.HiddenSize"/>'s default.</param>
+    /// <param name="numberOfEpochs">Passes over the training data; null (default) chooses them on held-out data (<see cref="RecurrentTrainingOptions.NumberOfEpochs"/>).</param>
     public static RecurrentTrainer Recurrent(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, string labelColumnName = "Label",
-        string featureColumnName = "Tokens", RecurrentCell cell = RecurrentCell.Lstm, int hiddenSize = 128, int numberOfEpochs = 5) =>
+        string featureColumnName = "Tokens", RecurrentCell? cell = null, int? hiddenSize = null, int? numberOfEpochs = null) =>
         catalog.Recurrent(Short(labelColumnName, featureColumnName, cell, hiddenSize, numberOfEpochs));
 
     /// <summary>
@@ -46,11 +46,11 @@ public static class RecurrentCatalog
     /// <param name="catalog">The multiclass classification trainers.</param>
     /// <param name="labelColumnName">Key label column.</param>
     /// <param name="featureColumnName">Token-id column (vector of Int32 or of keys).</param>
-    /// <param name="cell">Recurrent cell.</param>
-    /// <param name="hiddenSize">Hidden size of the recurrent layer.</param>
-    /// <param name="numberOfEpochs">Passes over the training data.</param>
+    /// <param name="cell">Recurrent cell; null (default) keeps <see cref="RecurrentTrainingOptions.Cell"/>'s default.</param>
+    /// <param name="hiddenSize">Hidden size of each recurrent layer and direction; null (default) keeps <see cref="RecurrentTrainingOptions.HiddenSize"/>'s default.</param>
+    /// <param name="numberOfEpochs">Passes over the training data; null (default) chooses them on held-out data (<see cref="RecurrentTrainingOptions.NumberOfEpochs"/>).</param>
     public static RecurrentTrainer Recurrent(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, string labelColumnName = "Label",
-        string featureColumnName = "Tokens", RecurrentCell cell = RecurrentCell.Lstm, int hiddenSize = 128, int numberOfEpochs = 5) =>
+        string featureColumnName = "Tokens", RecurrentCell? cell = null, int? hiddenSize = null, int? numberOfEpochs = null) =>
         catalog.Recurrent(Short(labelColumnName, featureColumnName, cell, hiddenSize, numberOfEpochs));
 
     /// <summary>
@@ -67,21 +67,23 @@ public static class RecurrentCatalog
     /// <param name="catalog">The regression trainers.</param>
     /// <param name="labelColumnName">Single label column.</param>
     /// <param name="featureColumnName">Token-id column (vector of Int32 or of keys).</param>
-    /// <param name="cell">Recurrent cell.</param>
-    /// <param name="hiddenSize">Hidden size of the recurrent layer.</param>
-    /// <param name="numberOfEpochs">Passes over the training data.</param>
+    /// <param name="cell">Recurrent cell; null (default) keeps <see cref="RecurrentTrainingOptions.Cell"/>'s default.</param>
+    /// <param name="hiddenSize">Hidden size of each recurrent layer and direction; null (default) keeps <see cref="RecurrentTrainingOptions.HiddenSize"/>'s default.</param>
+    /// <param name="numberOfEpochs">Passes over the training data; null (default) chooses them on held-out data (<see cref="RecurrentTrainingOptions.NumberOfEpochs"/>).</param>
     public static RecurrentTrainer Recurrent(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label",
-        string featureColumnName = "Tokens", RecurrentCell cell = RecurrentCell.Lstm, int hiddenSize = 128, int numberOfEpochs = 5) =>
+        string featureColumnName = "Tokens", RecurrentCell? cell = null, int? hiddenSize = null, int? numberOfEpochs = null) =>
         catalog.Recurrent(Short(labelColumnName, featureColumnName, cell, hiddenSize, numberOfEpochs));
 
-    private static RecurrentTrainerOptions Short(string label, string feature, RecurrentCell cell, int hiddenSize, int epochs) => new()
+    /// <summary>The options of the short overloads: <see cref="RecurrentTrainerOptions"/>'s defaults, with only what the caller passed changed.</summary>
+    private static RecurrentTrainerOptions Short(string label, string feature, RecurrentCell? cell, int? hiddenSize, int? epochs)
     {
-        LabelColumnName = label,
-        FeatureColumnName = feature,
-        Cell = cell,
-        HiddenSize = hiddenSize,
-        NumberOfEpochs = epochs,
-    };
+        var options = new RecurrentTrainerOptions { LabelColumnName = label, FeatureColumnName = feature, NumberOfEpochs = epochs };
+        if (cell is RecurrentCell c)
+            options.Cell = c;
+        if (hiddenSize is int h)
+            options.HiddenSize = h;
+        return options;
+    }
 
     private static Microsoft.ML.Runtime.IHostEnvironment Env(IInternalCatalog catalog) =>
         (catalog ?? throw new ArgumentNullException(nameof(catalog))).Environment;

@@ -102,7 +102,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             validation = ReadValidation(validationSet, bound, vocabulary, run.CheckAlive);
             Report(ch, "validation", validation);
         }
-        else if (o.ValidationFraction > 0)
+        else if (o.EffectiveValidationFraction > 0)
         {
             var (trainRows, validationRows) = run.SplitForValidation(train.Count, "rows");
             (train, validation) = (train.Subset(trainRows), train.Subset(validationRows));
@@ -126,6 +126,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             Dropout = o.Dropout,
             Pooling = o.Pooling,
             LearnInitialState = o.LearnInitialState,
+            NGramLength = o.NGramLength,
+            NGramBuckets = o.NGramLength >= 2 ? NGramBuckets(bound.Outputs) : 0,
         };
         string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
             ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");
@@ -153,6 +155,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
                 PretrainedEmbeddings.Apply(model.Encoder.Embedding, o.PretrainedEmbeddingsPath!, tokenTexts, generator, ch);
             if (o.FreezeEmbeddings)
                 model.Encoder.Embedding.weight!.requires_grad = false;
+            model.Encoder.EmbeddingDropout = o.EmbeddingDropout;
             return model;
         }
         catch
@@ -161,6 +164,9 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             throw;
         }
     }
+
+    /// <summary>Hash buckets for word pairs: 2^18, fewer when the outputs would make the table larger than 2^24 weights.</summary>
+    private static int NGramBuckets(int outputs) => Math.Max(1 << 12, Math.Min(1 << 18, (1 << 24) / Math.Max(1, outputs)));
 
     private DataViewSchema.Column? FindWeight(DataViewSchema schema, string paramName) => options.ExampleWeightColumnName is string name
         ? SchemaErrors.Require(schema, name, "weight", "Single", t => t == NumberDataViewType.Single, paramName)

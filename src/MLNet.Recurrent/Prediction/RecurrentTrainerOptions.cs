@@ -60,6 +60,19 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     public bool BucketByLength { get; set; } = true;
 
     /// <summary>
+    /// Probability in [0, 1) that a token's whole embedding is dropped (zeroed) in a training batch, as Keras's
+    /// <c>SpatialDropout1D</c>: the network learns not to rely on single words. Default 0.
+    /// </summary>
+    public double EmbeddingDropout { get; set; }
+
+    /// <summary>
+    /// Adds a linear model over the row's word n-grams to the network's outputs ("wide and deep"; fastText's bag of
+    /// n-grams): 0 (none), 1 (words) or 2 (words and hashed word pairs). It learns the keyword evidence a linear text model
+    /// uses, while the recurrent layers learn order and context. Default 0.
+    /// </summary>
+    public int NGramLength { get; set; }
+
+    /// <summary>
     /// Whether every recurrent layer (and direction) starts each row from a learned state instead of zeros (an LSTM learns
     /// its cell state too), trained with the rest of the network. An empty row then gets the learned state. Default false.
     /// </summary>
@@ -87,5 +100,7 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
         if (PretrainedEmbeddingsPath is not null)
             Check(PretrainedEmbeddingsPath.Trim().Length > 0, nameof(PretrainedEmbeddingsPath), "''", "null or a file path");
         Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");
+        Check(EmbeddingDropout >= 0 && EmbeddingDropout < 1, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
+        Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
     }
 }

@@ -53,8 +53,15 @@ public abstract class RecurrentTrainingOptions
     /// </summary>
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>Passes over the training data, at least 1 (training may end sooner: <see cref="EarlyStoppingPatience"/>, <see cref="MaximumTrainingTime"/>). Default 5 (<see cref="LanguageModelOptions"/>: 10).</summary>
-    public int NumberOfEpochs { get; set; } = 5;
+    /// <summary>
+    /// Passes over the training data, at least 1 (training may end sooner: <see cref="EarlyStoppingPatience"/>,
+    /// <see cref="MaximumTrainingTime"/>), or <see langword="null"/> to choose the count on held-out data: up to
+    /// <see cref="AutomaticEpochs.MaximumEpochs"/> epochs, stopping after <see cref="AutomaticEpochs.Patience"/> epochs
+    /// without a better validation loss and ending with the best epoch's weights, the validation data being
+    /// <see cref="ValidationSet"/>, else <see cref="ValidationFraction"/> of the training rows, else
+    /// <see cref="AutomaticEpochs.ValidationFraction"/> of them. Default null (<see cref="LanguageModelOptions"/>: 10).
+    /// </summary>
+    public int? NumberOfEpochs { get; set; }
 
     /// <summary>Initial learning rate, a finite number greater than 0. Default 1e-3 (<see cref="LanguageModelOptions"/>: 2e-3); <see cref="OptimizerKind.Sgd"/> usually wants about 0.1.</summary>
     public double LearningRate { get; set; } = 1e-3;
@@ -183,7 +190,8 @@ public abstract class RecurrentTrainingOptions
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
         Check(Enum.IsDefined(RecurrentInitialization), nameof(RecurrentInitialization), RecurrentInitialization, "PyTorch or Keras");
         Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
-        Check(NumberOfEpochs >= 1, nameof(NumberOfEpochs), NumberOfEpochs, "at least 1");
+        if (NumberOfEpochs is int epochs)
+            Check(epochs >= 1, nameof(NumberOfEpochs), epochs, "at least 1, or null to choose it on held-out data");
         Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number greater than 0");
         Check(Enum.IsDefined(Optimizer), nameof(Optimizer), Optimizer, "Adam, AdamW or Sgd");
         Check(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");
@@ -199,7 +207,7 @@ public abstract class RecurrentTrainingOptions
         if (ValidationSet is not null && ValidationFraction > 0)
             throw new ArgumentException($"{nameof(ValidationFraction)} is {ValidationFraction} and {nameof(ValidationSet)} is set; use one of them.", nameof(ValidationFraction));
         Check(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "at least 0 (0 disables early stopping)");
-        if (EarlyStoppingPatience > 0 && ValidationSet is null && ValidationFraction == 0)
+        if (EarlyStoppingPatience > 0 && ValidationSet is null && EffectiveValidationFraction == 0)
             throw new ArgumentException($"{nameof(EarlyStoppingPatience)} is {EarlyStoppingPatience} but there is no validation data to measure improvement on; set {nameof(ValidationSet)} or {nameof(ValidationFraction)}, or use 0.", nameof(EarlyStoppingPatience));
         TorchDevices.Validate(Device, nameof(Device));
         if (NumberOfThreads is int threads)
@@ -216,10 +224,20 @@ public abstract class RecurrentTrainingOptions
             throw new ArgumentException($"{option} is {(name is null ? "null" : $"'{name}'")}; it must be the name of a column.", option);
     }
 
+    /// <summary>The epochs to plan: <see cref="NumberOfEpochs"/>, or <see cref="AutomaticEpochs.MaximumEpochs"/> when it is chosen automatically.</summary>
+    internal int EffectiveEpochs => NumberOfEpochs ?? AutomaticEpochs.MaximumEpochs;
+
+    /// <summary>The share of the training rows held out: <see cref="ValidationFraction"/>, or <see cref="AutomaticEpochs.ValidationFraction"/> when the epochs are chosen automatically without other validation data.</summary>
+    internal double EffectiveValidationFraction =>
+        NumberOfEpochs is null && ValidationSet is null && ValidationFraction == 0 ? AutomaticEpochs.ValidationFraction : ValidationFraction;
+
+    /// <summary>The early-stopping patience: <see cref="EarlyStoppingPatience"/>, or <see cref="AutomaticEpochs.Patience"/> when the epochs are chosen automatically and it is 0.</summary>
+    internal int EffectivePatience => NumberOfEpochs is null && EarlyStoppingPatience == 0 ? AutomaticEpochs.Patience : EarlyStoppingPatience;
+
     /// <summary>The settings the <see cref="TrainingLoop{TBatch}"/> takes from these options.</summary>
     internal TrainingSettings TrainingSettings(Action checkAlive, Action<string> log) => new()
     {
-        NumberOfEpochs = NumberOfEpochs,
+        NumberOfEpochs = EffectiveEpochs,
         LearningRate = LearningRate,
         Optimizer = Optimizer,
         WeightDecay = WeightDecay,
@@ -230,7 +248,7 @@ public abstract class RecurrentTrainingOptions
         Schedule = LearningRateSchedule,
         StepDecayFactor = StepDecayFactor,
         WarmupSteps = WarmupSteps,
-        EarlyStoppingPatience = EarlyStoppingPatience,
+        EarlyStoppingPatience = EffectivePatience,
         RestoreBestWeights = RestoreBestWeights,
         TimeLimit = MaximumTrainingTime,
         Progress = Progress,

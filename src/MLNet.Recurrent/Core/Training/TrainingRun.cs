@@ -61,15 +61,15 @@ internal sealed class TrainingRun : IDisposable
     public (int[] Train, int[] Validation) SplitForValidation(int count, string what)
     {
         if (count < 2)
-            throw new InvalidOperationException($"{nameof(RecurrentTrainingOptions.ValidationFraction)} is {options.ValidationFraction}, which needs at least 2 usable training {what}; there is {count}.");
-        int validationCount = Math.Clamp((int)Math.Round(count * options.ValidationFraction), 1, count - 1);
+            throw new InvalidOperationException($"{nameof(RecurrentTrainingOptions.ValidationFraction)} is {options.EffectiveValidationFraction}, which needs at least 2 usable training {what}; there is {count}.");
+        int validationCount = Math.Clamp((int)Math.Round(count * options.EffectiveValidationFraction), 1, count - 1);
         int[] order = Enumerable.Range(0, count).ToArray();
         new Random(Seed).Shuffle(order);
         int[] validation = order[..validationCount];
         int[] train = order[validationCount..];
         Array.Sort(validation);
         Array.Sort(train);
-        Channel.Info($"Held out {validationCount} of {count} training {what} for validation ({nameof(RecurrentTrainingOptions.ValidationFraction)} {options.ValidationFraction}).");
+        Channel.Info($"Held out {validationCount} of {count} training {what} for validation ({nameof(RecurrentTrainingOptions.ValidationFraction)} {options.EffectiveValidationFraction}).");
         return (train, validation);
     }
 

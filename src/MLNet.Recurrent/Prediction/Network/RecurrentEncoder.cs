@@ -56,6 +56,12 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The architecture.</summary>
     public RecurrentEncoderOptions Options => options;
 
+    /// <summary>
+    /// Probability that a token's whole embedding is zeroed in a training batch (the rest scaled by 1 / (1 − p), as Keras's
+    /// <c>SpatialDropout1D</c>); set by the trainer, not saved (prediction never drops).
+    /// </summary>
+    internal double EmbeddingDropout { get; set; }
+
     /// <summary>The token embedding (row 0, <c>&lt;pad&gt;</c>, stays zero).</summary>
     public Embedding Embedding => embedding;
 
@@ -64,6 +70,8 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         Tensor embedded = embedding.call(tokens);
+        if (training && EmbeddingDropout > 0)
+            embedded = embedded.mul(GeneratorDropout.Apply(ones(tokens.shape[0], tokens.shape[1], 1, device: embedded.device), EmbeddingDropout, training: true));
         Tensor clamped = lengths.clamp_min(Scalars.One);
         (bool uniform, bool anyEmpty) = Inspect(lengths, tokens.shape[1]);
 

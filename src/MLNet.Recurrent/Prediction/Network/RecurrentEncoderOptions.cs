@@ -30,6 +30,15 @@ public sealed record RecurrentEncoderOptions
     /// <summary>Whether the recurrent layers start from a learned state (one vector per layer and direction, and an LSTM's cell state) instead of zeros. Default false.</summary>
     public bool LearnInitialState { get; init; }
 
+    /// <summary>
+    /// Word n-grams of the bag added to the network's outputs (<see cref="NGramBag"/>): 0 (none), 1 (words) or 2 (words and
+    /// word pairs). Default 0.
+    /// </summary>
+    public int NGramLength { get; init; }
+
+    /// <summary>Hash buckets of the bag's word pairs (<see cref="NGramLength"/> 2). Default 0.</summary>
+    public int NGramBuckets { get; init; }
+
     /// <summary>Width of the pooled output: <see cref="HiddenSize"/> × (2 if bidirectional else 1).</summary>
     public int OutputSize => HiddenSize * (Bidirectional ? 2 : 1);
 
@@ -43,6 +52,8 @@ public sealed record RecurrentEncoderOptions
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
         Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
         Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
+        Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
+        Check(NGramLength < 2 ? NGramBuckets >= 0 : NGramBuckets >= 1, nameof(NGramBuckets), NGramBuckets, "at least 1 with word pairs");
     }
 
     private static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);
@@ -53,6 +64,8 @@ public sealed record RecurrentEncoderOptions
         w.Write(VocabularySize); w.Write(EmbeddingSize); w.Write(HiddenSize); w.Write(NumberOfLayers);
         w.Write(Bidirectional); w.Write((int)Cell); w.Write(Dropout); w.Write((int)Pooling);
         w.Write(LearnInitialState);
+        w.Write(NGramLength);
+        w.Write(NGramBuckets);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote; <paramref name="withInitialState"/> false for format 0x00010001, which has no <see cref="LearnInitialState"/>.</summary>
@@ -64,7 +77,7 @@ public sealed record RecurrentEncoderOptions
             Bidirectional = r.ReadBoolean(), Cell = (RecurrentCell)r.ReadInt32(), Dropout = r.ReadDouble(), Pooling = (SequencePooling)r.ReadInt32(),
         };
         if (withInitialState)
-            o = o with { LearnInitialState = r.ReadBoolean() };
+            o = o with { LearnInitialState = r.ReadBoolean(), NGramLength = r.ReadInt32(), NGramBuckets = r.ReadInt32() };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"Corrupt recurrent encoder settings in the model: {e.Message}", e); }
         return o;

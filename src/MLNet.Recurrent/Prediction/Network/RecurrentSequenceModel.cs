@@ -14,6 +14,7 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
     private readonly RecurrentEncoder encoder;
     private readonly double dropout;
     private readonly Linear head;
+    private readonly NGramBag? ngrams;
 
     /// <summary>Creates the model; parameters are initialised from <paramref name="generator"/> when given.</summary>
     public RecurrentSequenceModel(RecurrentEncoderOptions encoderOptions, int outputs, Generator? generator = null) : base(nameof(RecurrentSequenceModel))
@@ -23,6 +24,8 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         encoder = new RecurrentEncoder(encoderOptions, generator);
         dropout = encoderOptions.Dropout;
         head = nn.Linear(encoderOptions.OutputSize, outputs);
+        if (encoderOptions.NGramLength > 0)
+            ngrams = new NGramBag(encoderOptions.VocabularySize, encoderOptions.NGramLength, encoderOptions.NGramBuckets, outputs);
         Outputs = outputs;
         RegisterComponents();
         if (generator is not null)
@@ -43,6 +46,9 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>The output layer.</summary>
     internal Linear Head => head;
 
+    /// <summary>The bag of n-grams added to the outputs, or null (<see cref="RecurrentEncoderOptions.NGramLength"/> 0).</summary>
+    internal NGramBag? NGrams => ngrams;
+
     /// <summary>Makes the outputs <c>scale · y + shift</c> by rewriting the output layer (folds target standardization into the model).</summary>
     internal void RescaleOutputs(double scale, double shift)
     {
@@ -50,12 +56,14 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         using Scalar factor = scale.ToScalar(), offset = shift.ToScalar();
         head.weight!.mul_(factor);
         head.bias!.mul_(factor).add_(offset, Scalars.One);
+        ngrams?.parameters().First().mul_(factor);
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {
         // Intermediate tensors are left to the caller's dispose scope (dropout returns its input in eval mode).
-        return head.call(GeneratorDropout.Apply(encoder.call(tokens, lengths), dropout, training));
+        Tensor scores = head.call(GeneratorDropout.Apply(encoder.call(tokens, lengths), dropout, training));
+        return ngrams is null ? scores : scores.add(ngrams.call(tokens, lengths), Scalars.One);
     }
 }

@@ -1,0 +1,58 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.Recurrent;
+
+/// <summary>
+/// The "wide" part of a recurrent classifier (Wide &amp; Deep, Cheng et al. 2016; fastText's bag of n-grams, Joulin et
+/// al. 2016): a linear model over the row's word n-grams, added to the recurrent network's outputs. Unigram n is token id
+/// n; a bigram (a, b) is hashed into one of <c>buckets</c> ids after the vocabulary. Each row's n-gram weights are
+/// averaged (<c>[B, outputs]</c>), so row length does not scale them. The weights start at zero: the network starts as
+/// the recurrent model alone and learns what the bag adds.
+/// </summary>
+internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
+{
+    /// <summary>The multiplier of the bigram hash <c>(a · Multiplier + b) mod buckets</c> (a prime above any vocabulary).</summary>
+    internal const long Multiplier = 16_777_259;
+
+    private readonly Embedding weights;
+    private readonly long vocabularySize;
+    private readonly long buckets;
+    private readonly int length;
+
+    public NGramBag(int vocabularySize, int length, int buckets, int outputs) : base(nameof(NGramBag))
+    {
+        this.vocabularySize = vocabularySize;
+        this.length = length;
+        this.buckets = length >= 2 ? buckets : 0;
+        weights = nn.Embedding(vocabularySize + this.buckets, outputs);
+        RegisterComponents();
+        using var noGrad = no_grad();
+        weights.weight!.zero_();
+    }
+
+    /// <summary><c>tokens [B, T]</c> (right-padded with 0), <c>lengths [B]</c> (CPU) → the mean n-gram weight of each row, <c>[B, outputs]</c>.</summary>
+    public override Tensor forward(Tensor tokens, Tensor lengths)
+    {
+        using var scope = NewDisposeScope();
+        long width = tokens.shape[1];
+        using Scalar end = width.ToScalar();
+        Tensor rowLengths = lengths.to(tokens.device).unsqueeze(1);
+        Tensor positions = arange(Scalars.Zero, end, Scalars.One, dtype: ScalarType.Int64, device: tokens.device).unsqueeze(0);
+        Tensor mask = positions.lt(rowLengths);
+        Tensor ids = tokens, valid = mask;
+        if (length >= 2 && width >= 2)
+        {
+            using Scalar multiplier = Multiplier.ToScalar(), bucketCount = buckets.ToScalar(), offset = vocabularySize.ToScalar();
+            Tensor first = tokens.narrow(1, 0, width - 1), second = tokens.narrow(1, 1, width - 1);
+            Tensor bigrams = first.mul(multiplier).add_(second, Scalars.One).remainder(bucketCount).add_(offset, Scalars.One);
+            ids = cat(new[] { tokens, bigrams }, 1);
+            valid = cat(new[] { mask, mask.narrow(1, 1, width - 1) }, 1);
+        }
+        Tensor floatMask = valid.to(ScalarType.Float32).unsqueeze(2);
+        Tensor sums = weights.call(ids.masked_fill(valid.logical_not(), Scalars.Zero)).mul(floatMask).sum(1);
+        Tensor counts = floatMask.sum(1).clamp_min(Scalars.OneDouble);
+        return sums.div(counts).MoveToOuterDisposeScope();
+    }
+}
