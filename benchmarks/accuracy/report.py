@@ -22,6 +22,7 @@ import sys
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BEGIN = "<!-- BEGIN GENERATED: benchmarks/accuracy/report.py -->"
 END = "<!-- END GENERATED: benchmarks/accuracy/report.py -->"
+SET_ORDER = ("austen", "wordnet", "bible-book", "bible-testament", "brown", "spam", "sotu-year", "debian-section")
 SIDES = ("ours-defaults", "ours-best", "sdca", "pytorch-defaults", "pytorch-best")
 SIDE_TITLES = {
     "ours-defaults": "ours, defaults",
@@ -65,7 +66,7 @@ def summarize(values):
 
 
 def aggregate(lines):
-    sets, recipes, results, errors, machine = {}, {}, {}, [], {}
+    sets, recipes, results, errors, machines = {}, {}, {}, [], []
     for d in lines:
         kind = d.get("kind")
         if kind == "set":
@@ -77,7 +78,7 @@ def aggregate(lines):
         elif kind == "error":
             errors.append(d)
         elif kind == "meta" and "machine" in d:
-            machine = d["machine"]
+            machines.append(d["machine"])
     table = {}
     for (s, side), runs in sorted(results.items()):
         metrics = {}
@@ -92,7 +93,7 @@ def aggregate(lines):
         if any(r.get("epochs_override") for r in runs):
             entry["epochs_override"] = runs[0].get("epochs_override")
         table.setdefault(s, {})[side] = entry
-    return sets, recipes, table, errors, machine
+    return sets, recipes, table, errors, machines
 
 
 def fmt(summary, kind):
@@ -148,17 +149,19 @@ def verdict(name, task, table):
     return ("yes" if ok else "**no**") + " (" + ", ".join(parts) + " points)"
 
 
-def render(sets, recipes, table, errors, machine, note):
-    names = [n for n in sets if n in table] + [n for n in table if n not in sets]
+def render(sets, recipes, table, errors, machines, note):
+    names = sorted(set(sets) | set(table), key=lambda n: (SET_ORDER.index(n) if n in SET_ORDER else len(SET_ORDER), n))
     classif = [n for n in names if sets.get(n, {}).get("task") != "regression"]
     regress = [n for n in names if sets.get(n, {}).get("task") == "regression"]
     sides = [s for s in SIDES if any(s in table.get(n, {}) for n in names)]
     seeds = sorted({seed for n in table for e in table[n].values() for seed in e["seeds"]})
+    machine = machines[-1] if machines else {}
+    runs = "; ".join(f"`{m.get('command', 'benchmarks/run.sh accuracy')}` (commit {m.get('commit', '?')}, "
+                     f"{m.get('threads', '?')} thread(s) per run, load average at start {m.get('load_average_at_start', '?')})"
+                     for m in machines) or "`benchmarks/run.sh accuracy`"
     out = [BEGIN, "",
            f"_Generated {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by "
-           f"`benchmarks/accuracy/report.py` from `{machine.get('command', 'benchmarks/run.sh accuracy')}`; "
-           f"commit {machine.get('commit', '?')}; {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, "
-           f"{machine.get('threads', '?')} thread(s) per run; load average at start {machine.get('load_average_at_start', '?')}; "
+           f"`benchmarks/accuracy/report.py` from {runs}; {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores; "
            f"seeds {', '.join(map(str, seeds))}. Each cell: mean ± sample standard deviation over the seeds "
            f"(no ± with one seed); bold: the best side of the row._", ""]
     if note:
@@ -266,17 +269,17 @@ def main():
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--expect", default="ours-defaults ours-best sdca")
     args = ap.parse_args()
-    sets, recipes, table, errors, machine = aggregate(read_lines(args.raw))
+    sets, recipes, table, errors, machines = aggregate(read_lines(args.raw))
     if args.check:
         sys.exit(0 if check(table, sets, errors, args.expect.split()) else 1)
     results = dict(generated=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                   machine=machine, note=args.note, sets=sets,
+                   machines=machines, note=args.note, sets=sets,
                    recipes={f"{n}/{s}": r for (n, s), r in recipes.items()}, results=table,
                    errors=errors)
     with open(args.results, "w", encoding="utf-8") as f:
         json.dump(results, f, indent=1)
         f.write("\n")
-    write_doc(args.doc, render(sets, recipes, table, errors, machine, args.note))
+    write_doc(args.doc, render(sets, recipes, table, errors, machines, args.note))
     print(f"[report] wrote {args.results} and the generated section of {args.doc}", file=sys.stderr)
 
 
