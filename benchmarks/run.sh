@@ -24,6 +24,9 @@ set -euo pipefail
 
 MODE="${1:-quick}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+case "$MODE" in
+  accuracy|accuracy-smoke) exec "$ROOT/benchmarks/accuracy/run.sh" "$@" ;;
+esac
 cd "$ROOT"
 # The command line as run, with the BENCH_* overrides that were set (for the report).
 COMMAND="$({ env | grep -E '^(BENCH_[A-Z_]+|AUSTEN_DATA_DIR|PYTHON)=' || true; } | sort | tr '\n' ' ')benchmarks/run.sh $MODE"
@@ -32,7 +35,7 @@ case "$MODE" in
   smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50; TOK_PASSES=1; INFER_PASSES=1 ;;
   quick) REPS=3; EPOCHS=1; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5; INFER_PASSES=3 ;;
   full)  REPS=5; EPOCHS=3; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5; INFER_PASSES=3 ;;
-  *) echo "usage: $0 [smoke|quick|full]" >&2; exit 2 ;;
+  *) echo "usage: $0 [smoke|quick|full|accuracy|accuracy-smoke]" >&2; exit 2 ;;
 esac
 REPS="${BENCH_REPS:-$REPS}"
 EPOCHS="${BENCH_EPOCHS:-$EPOCHS}"

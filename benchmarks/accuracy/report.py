@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Turns the accuracy suite's JSON lines into benchmarks/accuracy.json and the generated part of docs/accuracy.md.
+
+    python3 benchmarks/accuracy/report.py RAW.jsonl [RAW2.jsonl ...] [--results benchmarks/accuracy.json]
+                                          [--doc docs/accuracy.md] [--note "..."]
+    python3 benchmarks/accuracy/report.py RAW.jsonl --check --expect "ours-defaults sdca"
+
+Standard library only. Input lines (benchmarks/accuracy/run.sh writes them all into raw.jsonl): "set" (a set's
+meta.json), "recipe" (the effective options of each ours-* side), "result" / "error" (one run), "meta" (machine,
+commands). Per (set, side) the report gives mean and spread (sample standard deviation) over the seeds that ran.
+--check exits 1 unless every set has a result with finite metrics for every --expect side and no run failed.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import statistics
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BEGIN = "<!-- BEGIN GENERATED: benchmarks/accuracy/report.py -->"
+END = "<!-- END GENERATED: benchmarks/accuracy/report.py -->"
+SET_ORDER = ("austen", "wordnet", "bible-book", "bible-testament", "brown", "spam", "sotu-year", "debian-section")
+SIDES = ("ours-defaults", "ours-best", "sdca", "pytorch-defaults", "pytorch-best")
+SIDE_TITLES = {
+    "ours-defaults": "ours, defaults",
+    "ours-best": "ours, best recipe",
+    "sdca": "ML.NET FeaturizeText + SDCA",
+    "pytorch-defaults": "PyTorch, our defaults' recipe",
+    "pytorch-best": "PyTorch, best recipe",
+}
+# metric -> (title, higher is better, format)
+METRICS = {
+    "micro_accuracy": ("Micro accuracy", True, "pct"),
+    "macro_accuracy": ("Macro accuracy", True, "pct"),
+    "log_loss": ("Log-loss", False, "f3"),
+    "rmse": ("RMSE", False, "f2"),
+    "r2": ("R²", True, "f3"),
+    "mae": ("MAE", False, "f2"),
+    "fit_s": ("Fit time (s)", False, "f1"),
+}
+
+
+def read_lines(paths):
+    lines = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for raw in f:
+                raw = raw.strip()
+                if raw.startswith("{"):
+                    try:
+                        lines.append(json.loads(raw))
+                    except json.JSONDecodeError:
+                        pass
+    return lines
+
+
+def summarize(values):
+    values = [v for v in values if v is not None and isinstance(v, (int, float)) and math.isfinite(v)]
+    if not values:
+        return None
+    return dict(mean=statistics.fmean(values), sd=statistics.stdev(values) if len(values) > 1 else 0.0,
+                n=len(values), values=values)
+
+
+def aggregate(lines):
+    sets, recipes, results, errors, machines = {}, {}, {}, [], []
+    for d in lines:
+        kind = d.get("kind")
+        if kind == "set":
+            sets[d["name"]] = d
+        elif kind == "recipe":
+            recipes[(d["set"], d["side"])] = d
+        elif kind == "result":
+            results.setdefault((d["set"], d["side"]), []).append(d)
+        elif kind == "error":
+            errors.append(d)
+        elif kind == "meta" and "machine" in d:
+            machines.append(d["machine"])
+    table = {}
+    for (s, side), runs in sorted(results.items()):
+        metrics = {}
+        for m in sorted({k for r in runs for k in r["metrics"]}):
+            metrics[m] = summarize([r["metrics"].get(m) for r in runs])
+        metrics["fit_s"] = summarize([r.get("fit_s") for r in runs])
+        entry = dict(seeds=[r["seed"] for r in runs], recipe=runs[0].get("recipe"), metrics=metrics,
+                     epochs_run=sorted({r.get("epochs_run") for r in runs if r.get("epochs_run") is not None}))
+        unmirrored = {k: v for r in runs for k, v in (r.get("unmirrored_options") or {}).items()}
+        if unmirrored:
+            entry["unmirrored_options"] = unmirrored
+        if any(r.get("epochs_override") for r in runs):
+            entry["epochs_override"] = runs[0].get("epochs_override")
+        table.setdefault(s, {})[side] = entry
+    return sets, recipes, table, errors, machines
+
+
+def fmt(summary, kind):
+    if summary is None:
+        return "n/a"
+    mean, sd, n = summary["mean"], summary["sd"], summary["n"]
+    if kind == "pct":
+        text = f"{100 * mean:.1f}%" + (f" ± {100 * sd:.1f}" if n > 1 else "")
+    else:
+        digits = int(kind[1:])
+        text = f"{mean:.{digits}f}" + (f" ± {sd:.{digits}f}" if n > 1 else "")
+    return text
+
+
+def metric_table(metric, set_names, table, sets, sides):
+    title, higher, kind = METRICS[metric]
+    head = "| set | " + " | ".join(SIDE_TITLES[s] for s in sides) + " |"
+    rows = [head, "|---|" + "---|" * len(sides)]
+    for name in set_names:
+        cells = []
+        means = {s: (table.get(name, {}).get(s, {}).get("metrics", {}).get(metric) or {}).get("mean") for s in sides}
+        known = [v for v in means.values() if v is not None]
+        best = (max(known) if higher else min(known)) if known and metric != "fit_s" else None
+        for s in sides:
+            summary = table.get(name, {}).get(s, {}).get("metrics", {}).get(metric)
+            text = fmt(summary, kind)
+            if best is not None and means[s] == best and len(known) > 1:
+                text = f"**{text}**"
+            cells.append(text)
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return rows
+
+
+def verdict(name, task, table):
+    """Does ours-defaults beat SDCA on this set: micro and macro accuracy (classification) or RMSE (regression)?"""
+    ours, sdca = table.get(name, {}).get("ours-defaults"), table.get(name, {}).get("sdca")
+    if not ours or not sdca:
+        return "n/a"
+    def mean(e, m):
+        return (e["metrics"].get(m) or {}).get("mean")
+    if task == "regression":
+        a, b = mean(ours, "rmse"), mean(sdca, "rmse")
+        if a is None or b is None:
+            return "n/a"
+        return ("yes" if a < b else "**no**") + f" (RMSE {a - b:+.2f})"
+    parts, ok = [], True
+    for m in ("micro_accuracy", "macro_accuracy"):
+        a, b = mean(ours, m), mean(sdca, m)
+        if a is None or b is None:
+            return "n/a"
+        ok &= a > b
+        parts.append(f"{m.split('_')[0]} {100 * (a - b):+.1f}")
+    return ("yes" if ok else "**no**") + " (" + ", ".join(parts) + " points)"
+
+
+def render(sets, recipes, table, errors, machines, note):
+    names = sorted(set(sets) | set(table), key=lambda n: (SET_ORDER.index(n) if n in SET_ORDER else len(SET_ORDER), n))
+    classif = [n for n in names if sets.get(n, {}).get("task") != "regression"]
+    regress = [n for n in names if sets.get(n, {}).get("task") == "regression"]
+    sides = [s for s in SIDES if any(s in table.get(n, {}) for n in names)]
+    seeds = sorted({seed for n in table for e in table[n].values() for seed in e["seeds"]})
+    machine = machines[-1] if machines else {}
+    runs = "; ".join(f"`{m.get('command', 'benchmarks/run.sh accuracy')}` (commit {m.get('commit', '?')}, "
+                     f"{m.get('threads', '?')} thread(s) per run, load average at start {m.get('load_average_at_start', '?')})"
+                     for m in machines) or "`benchmarks/run.sh accuracy`"
+    out = [BEGIN, "",
+           f"_Generated {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by "
+           f"`benchmarks/accuracy/report.py` from {runs}; {machine.get('cpu', '?')}, {machine.get('cores', '?')} cores; "
+           f"seeds {', '.join(map(str, seeds))}. Each cell: mean ± sample standard deviation over the seeds "
+           f"(no ± with one seed); bold: the best side of the row._", ""]
+    if note:
+        out += [f"> {note}", ""]
+
+    out += ["### The sets", "",
+            "| set | task | train / test rows | classes | words per row: mean (median, 90th pct) | largest / smallest class (train) | source |",
+            "|---|---|---|---|---|---|---|"]
+    for n in names:
+        m = sets.get(n, {})
+        w = m.get("words_per_row", {})
+        classes = m.get("classes", "—") if m.get("task") != "regression" else \
+            f"— (label {m.get('label', {}).get('min', '?'):.0f}–{m.get('label', {}).get('max', '?'):.0f}, sd {m.get('label', {}).get('std', '?')})"
+        shares = f"{100 * m['largest_class_share']:.1f}% / {100 * m['smallest_class_share']:.2f}%" if "largest_class_share" in m else "—"
+        out.append(f"| {n} | {m.get('task', '?')} | {m.get('train_rows', '?'):,} / {m.get('test_rows', '?'):,} | {classes} | "
+                   f"{w.get('mean', '?')} ({w.get('median', '?')}, {w.get('p90', '?')}) | {shares} | {m.get('source', '?')} |")
+    out.append("")
+
+    if classif:
+        out += ["### Classification", ""]
+        for metric in ("micro_accuracy", "macro_accuracy", "log_loss", "fit_s"):
+            out += [f"**{METRICS[metric][0]}**" + (" (multiclass: natural log; binary: base 2, as ML.NET reports it)" if metric == "log_loss" else ""), ""]
+            out += metric_table(metric, classif, table, sets, sides) + [""]
+    if regress:
+        out += ["### Regression", ""]
+        for metric in ("rmse", "r2", "fit_s"):
+            out += [f"**{METRICS[metric][0]}**", ""]
+            out += metric_table(metric, regress, table, sets, sides) + [""]
+
+    out += ["### Do the defaults beat FeaturizeText + SDCA?", "",
+            "`ours, defaults` against `ML.NET FeaturizeText + SDCA` on the mean over the seeds: micro **and** macro accuracy "
+            "higher (classification), RMSE lower (regression).", "", "| set | defaults beat SDCA? |", "|---|---|"]
+    for n in names:
+        out.append(f"| {n} | {verdict(n, sets.get(n, {}).get('task'), table)} |")
+    out.append("")
+
+    out += ["### Recipes", ""]
+    best_names = sorted({e.get("recipe") for n in table for s, e in table[n].items() if s == "ours-best"} - {None})
+    per_set = {n: table[n].get("ours-best", {}).get("recipe") for n in names if "ours-best" in table[n]}
+    if per_set:
+        out += ["ours-best per set: " + "; ".join(f"{n} = `{r}`" for n, r in per_set.items()) + ".", ""]
+    defaults = next((r for (n, s), r in recipes.items() if s == "ours-defaults"), None)
+    if defaults:
+        opts = defaults["options"]
+        out += ["The defaults as the trainer received them (short overload) and the tokenizer's: "
+                + "; ".join(f"{part} " + ", ".join(f"{k} {json.dumps(v)}" for k, v in opts[part].items()
+                                                   if k not in ("LabelColumnName", "FeatureColumnName"))
+                            for part in ("tokenizer", "trainer")) + ".", ""]
+    for name in best_names:
+        r = next((r for (n, s), r in recipes.items() if r.get("recipe") == name), None)
+        if r:
+            base = defaults["options"] if defaults else {"tokenizer": {}, "trainer": {}}
+            diff = [f"{part}.{k} {json.dumps(v)}" for part in ("tokenizer", "trainer")
+                    for k, v in r["options"][part].items() if base[part].get(k) != v]
+            out.append(f"- `{name}`: differs from the defaults in " + (", ".join(diff) or "nothing") + ".")
+    if best_names:
+        out.append("")
+    unm = {(n, s): e["unmirrored_options"] for n in table for s, e in table[n].items() if e.get("unmirrored_options")}
+    if unm:
+        out += ["**Not mirrored by the PyTorch script** (those runs differ from ours there): "
+                + "; ".join(f"{n}/{s}: {json.dumps(v)}" for (n, s), v in unm.items()), ""]
+    if errors:
+        out += ["**Failed runs:** " + "; ".join(f"{e.get('set')}/{e.get('side')} seed {e.get('seed')}: {e.get('error')}" for e in errors), ""]
+    out.append(END)
+    return "\n".join(out) + "\n"
+
+
+def write_doc(path, section):
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1].lstrip("\n")
+        text = head + section + ("\n" + tail if tail else "")
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + section
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def check(table, sets, errors, expect):
+    problems = [f"{e.get('set')}/{e.get('side')}: {e.get('error')}" for e in errors]
+    for n in sets:
+        for side in expect:
+            entry = table.get(n, {}).get(side)
+            if not entry:
+                problems.append(f"{n}/{side}: no result")
+                continue
+            wanted = ("rmse", "r2") if sets[n].get("task") == "regression" else ("micro_accuracy", "macro_accuracy", "log_loss")
+            for m in wanted:
+                if not entry["metrics"].get(m):
+                    problems.append(f"{n}/{side}: {m} missing or not finite")
+    for p in problems:
+        print(f"[report] CHECK FAILED: {p}", file=sys.stderr)
+    print(f"[report] check: {len(sets)} set(s) x {len(expect)} side(s): "
+          + ("all results present and finite" if not problems else f"{len(problems)} problem(s)"), file=sys.stderr)
+    return not problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("raw", nargs="+")
+    ap.add_argument("--results", default=os.path.join(REPO, "benchmarks", "accuracy.json"))
+    ap.add_argument("--doc", default=os.path.join(REPO, "docs", "accuracy.md"))
+    ap.add_argument("--note", default=None, help="a line printed above the tables (e.g. 'one seed, busy machine')")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--expect", default="ours-defaults ours-best sdca")
+    args = ap.parse_args()
+    sets, recipes, table, errors, machines = aggregate(read_lines(args.raw))
+    if args.check:
+        sys.exit(0 if check(table, sets, errors, args.expect.split()) else 1)
+    results = dict(generated=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                   machines=machines, note=args.note, sets=sets,
+                   recipes={f"{n}/{s}": r for (n, s), r in recipes.items()}, results=table,
+                   errors=errors)
+    with open(args.results, "w", encoding="utf-8") as f:
+        json.dump(results, f, indent=1)
+        f.write("\n")
+    write_doc(args.doc, render(sets, recipes, table, errors, machines, args.note))
+    print(f"[report] wrote {args.results} and the generated section of {args.doc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
