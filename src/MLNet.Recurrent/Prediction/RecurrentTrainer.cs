@@ -129,21 +129,38 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             NGramLength = o.NGramLength,
             NGramBuckets = o.NGramLength >= 2 ? NGramBuckets(bound.Outputs) : 0,
         };
-        string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
-            ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");
+        LanguageModelTransformer? loadedLanguageModel = o.PretrainedLanguageModelPath is string lmPath ? PretrainedLanguageModel.Load(env, lmPath) : null;
+        try
+        {
+            PretrainedLanguageModel? pretrained = null;
+            if ((o.PretrainedLanguageModel ?? loadedLanguageModel) is LanguageModelTransformer languageModel)
+            {
+                pretrained = PretrainedLanguageModel.Match(languageModel, o, vocabulary, tokens.TokenTexts(), o.FeatureColumnName);
+                ch.Info($"Starting from the language model: embedding and recurrent layers ({pretrained.MatchedTokens} of {vocabulary} token ids matched), frozen for {o.PretrainedLayersFrozenEpochs} epoch(s), then at {o.PretrainedLearningRateFactor} times the learning rate.");
+            }
+            string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
+                ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");
 
-        var (model, result) = run.Train(
-            generator => CreateModel(architecture, bound.Outputs, tokenTexts, generator, ch),
-            (m, device) => new TrainingPlan<SequenceBatch>(
-                new SequenceBatcher(train.Sequences, train.Targets, train.Weights, o.BatchSize, o.BucketByLength, run.Seed, device),
-                validation is null ? null : new SequenceBatcher(validation.Sequences, validation.Targets, validation.Weights, o.BatchSize, bucketByLength: true, run.Seed, device),
-                new SequenceObjective(m, bound)));
-        bound.FinishTraining(model);
-        return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, o.MaximumSequenceLength, model, run.Device, result.History);
+            Func<string, int, double>? factor = pretrained is null ? null
+                : (name, epoch) => !PretrainedLanguageModel.IsPretrained(name) ? 1 : epoch <= o.PretrainedLayersFrozenEpochs ? 0 : o.PretrainedLearningRateFactor;
+            var (model, result) = run.Train(
+                generator => CreateModel(architecture, bound.Outputs, tokenTexts, pretrained, generator, ch),
+                (m, device) => new TrainingPlan<SequenceBatch>(
+                    new SequenceBatcher(train.Sequences, train.Targets, train.Weights, o.BatchSize, o.BucketByLength, run.Seed, device),
+                    validation is null ? null : new SequenceBatcher(validation.Sequences, validation.Targets, validation.Weights, o.BatchSize, bucketByLength: true, run.Seed, device),
+                    new SequenceObjective(m, bound),
+                    factor));
+            bound.FinishTraining(model);
+            return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, o.MaximumSequenceLength, model, run.Device, result.History);
+        }
+        finally
+        {
+            loadedLanguageModel?.Dispose();
+        }
     }
 
     /// <summary>The network, initialised from <paramref name="generator"/>, with the options' start (Keras initialisation, pretrained and frozen embeddings).</summary>
-    private RecurrentSequenceModel CreateModel(RecurrentEncoderOptions architecture, int outputs, string[]? tokenTexts, Generator generator, IChannel ch)
+    private RecurrentSequenceModel CreateModel(RecurrentEncoderOptions architecture, int outputs, string[]? tokenTexts, PretrainedLanguageModel? pretrained, Generator generator, IChannel ch)
     {
         var o = options;
         var model = new RecurrentSequenceModel(architecture, outputs, generator);
@@ -151,6 +168,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         {
             if (o.RecurrentInitialization == RecurrentInitialization.Keras)
                 model.Encoder.InitializeKeras(generator);
+            pretrained?.Apply(model);
             if (tokenTexts is not null)
                 PretrainedEmbeddings.Apply(model.Encoder.Embedding, o.PretrainedEmbeddingsPath!, tokenTexts, generator, ch);
             if (o.FreezeEmbeddings)

@@ -73,6 +73,27 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     public int NGramLength { get; set; }
 
     /// <summary>
+    /// A trained language model (from <c>TrainLanguageModel</c>, ideally on the same token column, e.g. on the training
+    /// texts or on more unlabelled text) whose token embedding and recurrent layers start this classifier's (ULMFiT, Howard
+    /// &amp; Ruder 2018); a bidirectional classifier's backward direction and the head start fresh. <see cref="RecurrentTrainingOptions.Cell"/>,
+    /// <see cref="RecurrentTrainingOptions.EmbeddingSize"/>, <see cref="RecurrentTrainingOptions.HiddenSize"/> and
+    /// <see cref="RecurrentTrainingOptions.NumberOfLayers"/> must be the language model's (the trainer says which differ).
+    /// Tokens are matched by text, or by id when a token column has no vocabulary. The pretrained layers stay still for
+    /// <see cref="PretrainedLayersFrozenEpochs"/> epochs, then learn at <see cref="PretrainedLearningRateFactor"/> times the
+    /// rate. The trainer copies the weights: the model stays the caller's. Default null.
+    /// </summary>
+    public LanguageModelTransformer? PretrainedLanguageModel { get; set; }
+
+    /// <summary>A model zip holding a language model (saved by <c>mlContext.Model.Save</c>, alone or in a pipeline), as <see cref="PretrainedLanguageModel"/>. Default null.</summary>
+    public string? PretrainedLanguageModelPath { get; set; }
+
+    /// <summary>Epochs during which the pretrained layers do not move (the rest of the network learns to use them), at least 0. Default 1.</summary>
+    public int PretrainedLayersFrozenEpochs { get; set; } = 1;
+
+    /// <summary>Learning-rate factor of the pretrained layers after they unfreeze (discriminative fine-tuning), in (0, 1]. Default 0.5.</summary>
+    public double PretrainedLearningRateFactor { get; set; } = 0.5;
+
+    /// <summary>
     /// Whether every recurrent layer (and direction) starts each row from a learned state instead of zeros (an LSTM learns
     /// its cell state too), trained with the rest of the network. An empty row then gets the learned state. Default false.
     /// </summary>
@@ -102,5 +123,11 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
         Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");
         Check(EmbeddingDropout >= 0 && EmbeddingDropout < 1, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
         Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
+        if (PretrainedLanguageModel is not null && PretrainedLanguageModelPath is not null)
+            throw new ArgumentException($"{nameof(PretrainedLanguageModel)} and {nameof(PretrainedLanguageModelPath)} are both set; use one of them.", nameof(PretrainedLanguageModelPath));
+        if (PretrainedLanguageModelPath is not null)
+            Check(PretrainedLanguageModelPath.Trim().Length > 0, nameof(PretrainedLanguageModelPath), "''", "null or a file path");
+        Check(PretrainedLayersFrozenEpochs >= 0, nameof(PretrainedLayersFrozenEpochs), PretrainedLayersFrozenEpochs, "at least 0");
+        Check(PretrainedLearningRateFactor > 0 && PretrainedLearningRateFactor <= 1, nameof(PretrainedLearningRateFactor), PretrainedLearningRateFactor, "in (0, 1]");
     }
 }

@@ -39,7 +39,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
 
     public TrainingResult Run()
     {
-        var parameters = module.parameters().Where(p => p.requires_grad).ToList();
+        var named = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        var parameters = named.Select(p => p.parameter).ToList();
         using TrainingOptimizer optimizer = TrainingOptimizer.Create(settings, parameters);
         var history = new List<TrainingProgress>();
         double bestLoss = double.PositiveInfinity;
@@ -52,6 +53,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         {
             for (int epoch = 1; epoch <= settings.NumberOfEpochs; epoch++)
             {
+                if (settings.LearningRateFactor is { } factor)
+                    optimizer.SetFactors(named.Select(p => factor(p.name, epoch)).ToArray());
                 TrainingProgress end = TrainEpoch(epoch, optimizer, parameters);
                 epochsRun = epoch;
                 history.Add(end);

@@ -15,6 +15,7 @@ namespace MLNet.Recurrent;
 internal abstract class TrainingOptimizer : IDisposable
 {
     private readonly Parameter[] parameters;
+    private double[]? factors;
 
     protected TrainingOptimizer(IEnumerable<Parameter> parameters) => this.parameters = parameters.ToArray();
 
@@ -28,6 +29,20 @@ internal abstract class TrainingOptimizer : IDisposable
         OptimizerKind.AdamW => new Adam(parameters, settings.LearningRate, settings.AdamBeta1, settings.AdamBeta2, settings.WeightDecay, decoupled: true),
         _ => new Adam(parameters, settings.LearningRate, settings.AdamBeta1, settings.AdamBeta2, settings.WeightDecay, decoupled: false),
     };
+
+    /// <summary>
+    /// Learning-rate factors per parameter, in the order the optimizer was given them (1 = the rate, 0 = the parameter is
+    /// not updated, weight decay included), until set again.
+    /// </summary>
+    public void SetFactors(double[] values)
+    {
+        if (values.Length != parameters.Length)
+            throw new ArgumentException($"{values.Length} factors for {parameters.Length} parameters.", nameof(values));
+        factors = values.All(v => v == 1) ? null : values;
+    }
+
+    /// <summary>The learning-rate factor of parameter <paramref name="index"/>.</summary>
+    protected double Factor(int index) => factors?[index] ?? 1;
 
     /// <summary>Sets every parameter's gradient to zero.</summary>
     public void ZeroGrad()
@@ -48,7 +63,7 @@ internal abstract class TrainingOptimizer : IDisposable
         for (int i = 0; i < parameters.Length; i++)
         {
             Tensor? grad = parameters[i].grad;
-            if (grad is not null)
+            if (grad is not null && Factor(i) != 0)
                 Update(i, parameters[i], grad);
         }
         EndStep();
@@ -76,6 +91,7 @@ internal abstract class TrainingOptimizer : IDisposable
         private readonly Tensor?[] firstMoments, secondMoments;
         private readonly Scalar beta1Scalar, oneMinusBeta1, beta2Scalar, oneMinusBeta2, epsilon, weightDecayScalar;
         private Scalar? decay, biasCorrection2Root, stepSize;
+        private double biasCorrection1;
         private long step;
 
         public Adam(IEnumerable<Parameter> parameters, double learningRate, double beta1, double beta2, double weightDecay, bool decoupled)
@@ -96,7 +112,7 @@ internal abstract class TrainingOptimizer : IDisposable
         protected override void BeginStep()
         {
             step++;
-            double biasCorrection1 = 1 - Math.Pow(beta1, step);
+            biasCorrection1 = 1 - Math.Pow(beta1, step);
             double biasCorrection2 = 1 - Math.Pow(beta2, step);
             decay = (1 - LearningRate * weightDecay).ToScalar();
             biasCorrection2Root = Math.Sqrt(biasCorrection2).ToScalar();
@@ -107,17 +123,20 @@ internal abstract class TrainingOptimizer : IDisposable
         {
             Tensor m = firstMoments[index] ??= zeros_like(parameter).DetachFromDisposeScope();
             Tensor v = secondMoments[index] ??= zeros_like(parameter).DetachFromDisposeScope();
+            double factor = Factor(index);
+            using Scalar? ownDecay = factor == 1 || !decoupled || weightDecay == 0 ? null : (1 - LearningRate * factor * weightDecay).ToScalar();
+            using Scalar? ownStep = factor == 1 ? null : (-(LearningRate * factor / biasCorrection1)).ToScalar();
             if (weightDecay != 0)
             {
                 if (decoupled)
-                    parameter.mul_(decay!);
+                    parameter.mul_(ownDecay ?? decay!);
                 else
                     grad = grad.add(parameter, alpha: weightDecayScalar);
             }
             m.mul_(beta1Scalar).add_(grad, alpha: oneMinusBeta1);
             v.mul_(beta2Scalar).addcmul_(grad, grad, value: oneMinusBeta2);
             Tensor denominator = v.sqrt().div_(biasCorrection2Root!).add_(epsilon, Scalars.One);
-            parameter.addcdiv_(m, denominator, value: stepSize!);
+            parameter.addcdiv_(m, denominator, value: ownStep ?? stepSize!);
         }
 
         protected override void EndStep()
@@ -169,7 +188,9 @@ internal abstract class TrainingOptimizer : IDisposable
                     buffers[index] = grad.clone().detach().DetachFromDisposeScope();
                 grad = buffers[index]!;
             }
-            parameter.add_(grad, alpha: negativeRate!);
+            double factor = Factor(index);
+            using Scalar? ownRate = factor == 1 ? null : (-LearningRate * factor).ToScalar();
+            parameter.add_(grad, alpha: ownRate ?? negativeRate!);
         }
 
         protected override void EndStep()

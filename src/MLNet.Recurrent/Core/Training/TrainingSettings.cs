@@ -25,4 +25,9 @@ internal sealed record TrainingSettings
     /// <summary>Extra cancellation check (ML.NET's <c>IHost.CheckAlive</c>, raised by <c>MLContext.CancelExecution()</c>).</summary>
     public Action? CheckAlive { get; init; }
     public Action<string>? Log { get; init; }
+    /// <summary>
+    /// Per-parameter learning-rate factor by parameter name and 1-based epoch (1 = the scheduled rate, 0 = the parameter
+    /// does not move that epoch), or null for 1 everywhere: discriminative rates and gradual unfreezing of pretrained layers.
+    /// </summary>
+    public Func<string, int, double>? LearningRateFactor { get; init; }
 }
