@@ -24,8 +24,8 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
 
     private void SaveModel(ModelSaveContext ctx)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
         host.CheckValue(ctx, nameof(ctx));
+        using var use = owner.Use();
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
 
@@ -41,7 +41,7 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
         ctx.SaveNonEmptyString(columns.LogLikelihood);
         ctx.SaveNonEmptyString(columns.TokenCount);
         ctx.SaveNonEmptyString(columns.Perplexity);
-        model.Architecture.Write(w);
+        architecture.Write(w);
         foreach (long c in tokenCounts)
             w.Write(c);
         w.Write(vocabulary?.Length ?? -1);
@@ -50,7 +50,7 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
         w.Write(tokenizerModel?.Length ?? -1);
         if (tokenizerModel is not null)
             w.Write(tokenizerModel);
-        ctx.SaveBinaryStream(WeightsStream, writer => TorchWeights.Write(writer, model));
+        ctx.SaveBinaryStream(WeightsStream, writer => TorchWeights.Write(writer, use.Module));
     }
 
     // Factory method for SignatureLoadModel.

@@ -35,7 +35,8 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     internal const string RegistrationName = "LanguageModel";
 
     private readonly IHost host;
-    private readonly RecurrentLanguageModel model;
+    private readonly ModuleOwner<RecurrentLanguageModel> owner;
+    private readonly LanguageModelArchitecture architecture;
     private readonly Device device;
     private readonly LanguageModelColumns columns;
     private readonly string[]? vocabulary;
@@ -49,7 +50,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         string[]? vocabulary, byte[]? tokenizerModel, long[] tokenCounts, IReadOnlyList<TrainingProgress> history)
     {
         this.host = host;
-        this.model = model;
+        architecture = model.Architecture;
         this.device = device;
         this.columns = columns;
         this.vocabulary = vocabulary;
@@ -57,8 +58,9 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         this.tokenCounts = tokenCounts;
         TrainingHistory = history;
         model.eval();
+        owner = new ModuleOwner<RecurrentLanguageModel>(model, nameof(LanguageModelTransformer));
         scorer = new LanguageModelScorer(model, device);
-        generator = new LanguageModelGenerator(model, device, tokenCounts);
+        generator = new LanguageModelGenerator(owner, device, tokenCounts);
         codec = new Lazy<TokenCodec?>(() => CreateCodec(tokenizerModel, vocabulary), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -75,22 +77,22 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     public string PerplexityColumnName => columns.Perplexity;
 
     /// <summary>Number of token ids the model predicts over, reserved ids included.</summary>
-    public int VocabularySize => model.Architecture.VocabularySize;
+    public int VocabularySize => architecture.VocabularySize;
 
     /// <summary>The recurrent cell.</summary>
-    public RecurrentCell Cell => model.Architecture.Cell;
+    public RecurrentCell Cell => architecture.Cell;
 
     /// <summary>Embedding dimension.</summary>
-    public int EmbeddingSize => model.Architecture.EmbeddingSize;
+    public int EmbeddingSize => architecture.EmbeddingSize;
 
     /// <summary>Hidden size of each recurrent layer.</summary>
-    public int HiddenSize => model.Architecture.HiddenSize;
+    public int HiddenSize => architecture.HiddenSize;
 
     /// <summary>Number of stacked recurrent layers.</summary>
-    public int NumberOfLayers => model.Architecture.NumberOfLayers;
+    public int NumberOfLayers => architecture.NumberOfLayers;
 
     /// <summary>Whether the output layer shares the embedding matrix.</summary>
-    public bool TieWeights => model.Architecture.TieWeights;
+    public bool TieWeights => architecture.TieWeights;
 
     /// <summary>The token text of every id, from the token column's <c>"Vocabulary"</c> annotation, or <see langword="null"/> when it had none.</summary>
     public IReadOnlyList<string>? Vocabulary => vocabulary;
@@ -128,7 +130,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (!Enum.IsDefined(corpus))
             throw new ArgumentException($"corpus is {corpus}; it must be IndependentRows or Continuous.", nameof(corpus));
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         TokenIdColumn ids = TokenIdColumn.Find(data.Schema, InputColumnName, nameof(data), role: "input");
         DataViewSchema.Column? text = null;
         if (textColumnName is not null)
@@ -159,6 +161,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         }
 
         // Similar lengths share a batch, so little is spent on padding.
+        using var use = owner.Use();
         int[] order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
         double sum = 0;
         long tokens = 0;
@@ -193,6 +196,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
             segments[p] = text[(int)(predicted * p / parts)..(int)(predicted * (p + 1) / parts + 1)];
         double sum = 0;
         long tokens = 0;
+        using var use = owner.Use();
         foreach (var (logLikelihood, count) in scorer.Score(segments))
         {
             sum += logLikelihood;
@@ -211,37 +215,41 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     /// <summary>Adds the three score columns to <paramref name="input"/>; rows are scored one at a time as a cursor moves (<see cref="Evaluate"/> scores in batches).</summary>
     public IDataView Transform(IDataView input)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         return RowMapping.Transform(host, input, MakeRowMapper);
     }
 
     /// <summary>The row-to-row mapper <c>PredictionEngine</c> uses.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         return RowMapping.RowToRowMapper(host, inputSchema, MakeRowMapper);
     }
 
     private IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>Frees the model's native tensors; the transformer cannot be used afterwards.</summary>
-    public void Dispose()
-    {
-        if (disposed)
-            return;
-        disposed = true;
-        model.Dispose();
-    }
+    /// <summary>
+    /// Frees the model's native (libtorch) tensors. Every later call that needs the model (scoring, <c>Evaluate</c>,
+    /// generation, saving) throws <see cref="ObjectDisposedException"/>; calls already running on other threads finish
+    /// first (the memory is released when the last one ends). A transformer that is never disposed releases its native
+    /// memory when the garbage collector collects it.
+    /// </summary>
+    public void Dispose() => owner.Dispose();
 
-    private bool disposed;
+    /// <summary>The TorchSharp module (for tests and benchmarks; native calls go through <see cref="Use"/>).</summary>
+    internal RecurrentLanguageModel Model => owner.Unguarded;
 
-    /// <summary>The TorchSharp module (for tests and benchmarks).</summary>
-    internal RecurrentLanguageModel Model => model;
+    /// <summary>The owner of the native model (tests).</summary>
+    internal ModuleOwner<RecurrentLanguageModel> Owner => owner;
+
+    /// <summary>Starts a call that reaches the native model; the model is not freed before the lease ends.</summary>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    internal ModuleOwner<RecurrentLanguageModel>.Lease Use() => owner.Use();
 
     /// <summary>Log-likelihood and predicted-token count of one row of ids, already read by the token-id contract (used by the row mapper).</summary>
     internal (double LogLikelihood, int Tokens) ScoreRow(ReadOnlySpan<int> ids)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        using var use = owner.Use();
         return scorer.Score(new[] { ids.ToArray() })[0];
     }
 

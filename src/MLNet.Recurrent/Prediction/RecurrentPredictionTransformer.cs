@@ -27,21 +27,21 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
 
     private readonly IHost host;
     private readonly PredictionTask task;
-    private readonly RecurrentSequenceModel model;
-    private bool disposed;
+    private readonly ModuleOwner<RecurrentSequenceModel> owner;
 
     internal RecurrentPredictionTransformer(IHostEnvironment env, PredictionTask task, string featureColumnName, int maximumSequenceLength,
         RecurrentSequenceModel model, TorchSharp.torch.Device device, IReadOnlyList<TrainingProgress> history)
     {
         host = env.Register(nameof(RecurrentPredictionTransformer));
         this.task = task;
-        this.model = model;
+        EncoderOptions = model.Encoder.Options;
         FeatureColumnName = featureColumnName;
         MaximumSequenceLength = maximumSequenceLength;
         Device = device.ToString();
         TrainingHistory = history;
         model.eval();
         Scorer = new SequenceScorer(model, device, task.Outputs);
+        owner = new ModuleOwner<RecurrentSequenceModel>(model, nameof(RecurrentPredictionTransformer));
     }
 
     /// <summary>The task: binary classification, multiclass classification or regression.</summary>
@@ -51,7 +51,7 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
     public string FeatureColumnName { get; }
 
     /// <summary>The network's architecture (vocabulary size, embedding, cell, hidden size, layers, direction, pooling).</summary>
-    public RecurrentEncoderOptions EncoderOptions => model.Encoder.Options;
+    public RecurrentEncoderOptions EncoderOptions { get; }
 
     /// <summary>Network outputs: the number of classes for multiclass classification, else 1.</summary>
     public int NumberOfOutputs => task.Outputs;
@@ -66,7 +66,7 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
     /// The TorchSharp module (embedding → recurrent layers → pooling → linear), in eval mode. Raw outputs are logits
     /// (classification) or the prediction (regression).
     /// </summary>
-    internal RecurrentSequenceModel Model => model;
+    internal RecurrentSequenceModel Model => owner.Unguarded;
 
     /// <summary>Progress reported after every training epoch (empty for a loaded model).</summary>
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
@@ -102,16 +102,22 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
         return new RowToRowMapperTransform(host, new EmptyDataView(host, inputSchema), new RecurrentRowMapper(this, inputSchema), s => new RecurrentRowMapper(this, s));
     }
 
-    /// <summary>Releases the model's native memory. The transformer cannot score afterwards.</summary>
-    public void Dispose()
-    {
-        if (disposed)
-            return;
-        disposed = true;
-        model.Dispose();
-    }
+    /// <summary>
+    /// Releases the model's native (libtorch) memory. Every later call that needs the model (<c>Transform</c>'s cursors,
+    /// prediction engines, saving) throws <see cref="ObjectDisposedException"/>; calls already running on other threads
+    /// finish first (the memory is released when the last one ends), so disposing never crashes a concurrent prediction.
+    /// A transformer that is never disposed releases its native memory when the garbage collector collects it.
+    /// </summary>
+    public void Dispose() => owner.Dispose();
 
-    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+    internal void ThrowIfDisposed() => owner.ThrowIfDisposed();
+
+    /// <summary>Starts a call that reaches the native model; the model is not freed before the lease ends.</summary>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    internal ModuleOwner<RecurrentSequenceModel>.Lease Use() => owner.Use();
+
+    /// <summary>The owner of the native model (tests).</summary>
+    internal ModuleOwner<RecurrentSequenceModel> Owner => owner;
 
     internal IRowMapper CreateRowMapper(DataViewSchema inputSchema) => new RecurrentRowMapper(this, inputSchema);
 
@@ -127,7 +133,6 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
 
     internal void Save(ModelSaveContext ctx)
     {
-        ThrowIfDisposed();
         host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
@@ -140,13 +145,14 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
         // int: maximum sequence length (0 = none)
         // task-specific part (IPredictionTask.Save)
         // stream Weights.bin: TorchWeights format
+        using var use = Use();
         ctx.Writer.Write((int)task.Kind);
         ctx.SaveNonEmptyString(FeatureColumnName);
-        model.Encoder.Options.Write(ctx.Writer);
+        EncoderOptions.Write(ctx.Writer);
         ctx.Writer.Write(task.Outputs);
         ctx.Writer.Write(MaximumSequenceLength);
         task.Save(host, ctx.Writer);
-        ctx.SaveBinaryStream(WeightsStream, w => TorchWeights.Write(w, model));
+        ctx.SaveBinaryStream(WeightsStream, w => TorchWeights.Write(w, use.Module));
     }
 
     // Factory method for SignatureLoadModel.
