@@ -189,11 +189,25 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
             throw new InvalidDataException($"{Component}: {e.Message}", e);
         }
 
+        // Nothing is allocated from the saved sizes before the weights agree with them: the architecture is bounded
+        // (NetworkLimits), every tensor header is checked against it, and the weights' bytes must really be there.
+        try
+        {
+            RecurrentSequenceModel.CheckSize(architecture, task.Outputs);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{Component}: the saved architecture is invalid: {e.Message}", e);
+        }
+        TorchWeights.Saved? weights = null;
+        string source = $"{Component} ({WeightsStream})";
+        if (!ctx.TryLoadBinaryStream(WeightsStream, r => weights = TorchWeights.Read(r, RecurrentSequenceModel.StateShapes(architecture, task.Outputs), source)))
+            throw new InvalidDataException($"{Component}: the model zip has no weights ({WeightsStream}).");
+
         var model = new RecurrentSequenceModel(architecture, task.Outputs); // every parameter is overwritten by the saved weights
         try
         {
-            if (!ctx.TryLoadBinaryStream(WeightsStream, r => TorchWeights.Read(r, model, Component)))
-                throw new InvalidDataException($"{Component}: the model zip has no weights ({WeightsStream}).");
+            weights!.CopyInto(model, source);
             return new RecurrentPredictionTransformer(env, task, feature, maximumLength, model, CPU, Array.Empty<TrainingProgress>());
         }
         catch
