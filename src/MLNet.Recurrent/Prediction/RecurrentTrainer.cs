@@ -78,15 +78,16 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
 
         // Data: one cursor pass into compact arrays.
         int vocabulary = tokens.AnnotatedVocabularySize ?? 0;
-        SequenceData train = SequenceData.Read(input, tokens, bound, label, weight, vocabulary, o.MaximumSequenceLength, run.CheckAlive);
-        Report(ch, "training", train);
+        int maximumLength = MaximumLength(tokens, ch);
+        SequenceData train = SequenceData.Read(input, tokens, bound, label, weight, vocabulary, maximumLength, run.CheckAlive);
+        Report(ch, "training", train, maximumLength);
         if (train.Count == 0)
             throw new InvalidOperationException(train.RowsRead == 0
                 ? $"The training data is empty: there are no rows to train on (feature column '{o.FeatureColumnName}', label column '{o.LabelColumnName}')."
                 : $"The training data has no usable rows: all {train.RowsRead} rows have a missing label in column '{o.LabelColumnName}' or an invalid weight.");
         if (vocabulary == 0)
         {
-            vocabulary = tokens.VocabularySize(train.MaxId);
+            vocabulary = tokens.VocabularySize(train.MaxId, train.MaxIdRow, o.MaximumInferredVocabularySize, nameof(o.MaximumInferredVocabularySize));
             ch.Info($"Vocabulary size {vocabulary} (largest token id + 1; the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation).");
         }
         else
@@ -97,8 +98,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         SequenceData? validation = null;
         if (o.ValidationSet is IDataView validationSet)
         {
-            validation = ReadValidation(validationSet, bound, vocabulary, run.CheckAlive);
-            Report(ch, "validation", validation);
+            validation = ReadValidation(validationSet, bound, vocabulary, maximumLength, run.CheckAlive);
+            Report(ch, "validation", validation, maximumLength);
         }
         else if (o.ValidationFraction > 0)
         {
@@ -119,6 +120,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             Dropout = o.Dropout,
             Pooling = o.Pooling,
         };
+        RecurrentSequenceModel.CheckSize(architecture, bound.Outputs);
+        CheckBatchMemory(train, validation);
         string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
             ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");
 
@@ -129,7 +132,32 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
                 validation is null ? null : new SequenceBatcher(validation.Sequences, validation.Targets, validation.Weights, o.BatchSize, bucketByLength: true, run.Seed, device),
                 new SequenceObjective(m, bound)));
         bound.FinishTraining(model);
-        return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, o.MaximumSequenceLength, model, run.Device, result.History);
+        return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, maximumLength, model, run.Device, result.History);
+    }
+
+    /// <summary>
+    /// <see cref="RecurrentTrainerOptions.MaximumSequenceLength"/>, or its default: 2,048 when the feature column comes
+    /// from a Character-mode tokenizer (its "TokenizerModel" annotation), else 512.
+    /// </summary>
+    private int MaximumLength(TokenIdColumn tokens, IChannel ch)
+    {
+        if (options.MaximumSequenceLength is int chosen)
+            return chosen;
+        bool characters = tokens.TokenizerModel() is byte[] model && TokenCodec.ModeOf(model) == TokenizerMode.Character;
+        int limit = characters ? RecurrentTrainerOptions.DefaultMaximumCharacterSequenceLength : RecurrentTrainerOptions.DefaultMaximumSequenceLength;
+        ch.Info($"Rows are cut to their first {limit} tokens ({nameof(RecurrentTrainerOptions.MaximumSequenceLength)} is null: {limit} for {(characters ? "a character tokenizer" : "word, subword or plain token ids")}; set it to choose, or 0 for no limit).");
+        return limit;
+    }
+
+    /// <summary>Refuses data whose longest row would make a training batch need more memory than <see cref="TrainingMemory"/> allows.</summary>
+    private void CheckBatchMemory(SequenceData train, SequenceData? validation)
+    {
+        var o = options;
+        long floats = TrainingMemory.FloatsPerPosition(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, o.Bidirectional ? 2 : 1);
+        int longest = Math.Max(train.LongestRow, validation?.LongestRow ?? 0);
+        TrainingMemory.Check(Math.Min(o.BatchSize, Math.Max(train.Count, validation?.Count ?? 0)), longest, floats,
+            $"The longest row of column '{o.FeatureColumnName}' has {longest:N0} tokens",
+            $"set {nameof(RecurrentTrainerOptions.MaximumSequenceLength)} (null = 512 tokens, 2,048 characters), lower {nameof(RecurrentTrainingOptions.BatchSize)} ({o.BatchSize}), or cut the rows before training (TokenizerOptions.MaximumLength)");
     }
 
     /// <summary>The network, initialised from <paramref name="generator"/>, with the options' start (Keras initialisation, pretrained and frozen embeddings).</summary>
@@ -158,18 +186,20 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         ? SchemaErrors.Require(schema, name, "weight", "Single", t => t == NumberDataViewType.Single, paramName)
         : null;
 
-    private SequenceData ReadValidation(IDataView data, PredictionTask trained, int vocabulary, Action checkAlive)
+    private SequenceData ReadValidation(IDataView data, PredictionTask trained, int vocabulary, int maximumLength, Action checkAlive)
     {
         const string param = nameof(RecurrentTrainingOptions.ValidationSet);
         TokenIdColumn tokens = TokenIdColumn.Find(data.Schema, options.FeatureColumnName, param);
         trained.CheckSameLabel(task.FromLabel(data.Schema, options.LabelColumnName, param), data.Schema, options.LabelColumnName, param);
         DataViewSchema.Column? weight = FindWeight(data.Schema, param);
-        return SequenceData.Read(data, tokens, trained, data.Schema[options.LabelColumnName], weight, vocabulary, options.MaximumSequenceLength, checkAlive);
+        return SequenceData.Read(data, tokens, trained, data.Schema[options.LabelColumnName], weight, vocabulary, maximumLength, checkAlive);
     }
 
-    private void Report(IChannel ch, string what, SequenceData data)
+    private void Report(IChannel ch, string what, SequenceData data, int maximumLength)
     {
         ch.Info($"Read {data.RowsRead} {what} row(s); using {data.Count}.");
+        if (data.RowsCut > 0)
+            ch.Info($"Cut {data.RowsCut} {what} row(s) longer than {maximumLength} tokens to their first {maximumLength} ({nameof(RecurrentTrainerOptions.MaximumSequenceLength)}; 0 lifts the limit).");
         if (data.MissingLabels > 0)
             ch.Warning($"Skipped {data.MissingLabels} {what} row(s) with a missing label in column '{options.LabelColumnName}'.");
         if (data.BadWeights > 0)

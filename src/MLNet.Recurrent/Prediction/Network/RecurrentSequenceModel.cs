@@ -79,6 +79,9 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         head.bias!.mul_(factor).add_(offset, Scalars.One);
     }
 
+    /// <summary>Prediction of one row <c>[1, T]</c> of any length with bounded memory (<see cref="RecurrentEncoder.ForwardInWindows"/>); forward-only encoders.</summary>
+    public Tensor ForwardInWindows(Tensor tokens) => head.call(encoder.ForwardInWindows(tokens));
+
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {
