@@ -178,6 +178,24 @@ public sealed class ModelLifetimeTests
         Assert.IsTrue(parameters.All(p => p.IsInvalid), "every parameter tensor of the dropped model is released");
     }
 
+    [TestMethod]
+    public void DisposingALanguageModelReleasesTheNativeModulesOfItsGenerationCells()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = (LanguageModelTransformer)Load(ml, SavedLanguageModel.Value);
+        model.Generate("ab", 5, new GenerationOptions { Seed = 1 });
+        IReadOnlyList<TorchSharp.torch.nn.Module> cells = model.Model.CreatedStepCells!;
+        Assert.IsNotEmpty(cells);
+        Assert.IsTrue(cells.All(c => !NativeHandle(c).IsInvalid));
+        model.Dispose();
+        // A cell's native module references the layer's weights; TorchSharp frees it only on Dispose, never when collected.
+        Assert.IsTrue(cells.All(c => NativeHandle(c).IsInvalid), "the cells' native modules are released with the model");
+    }
+
+    private static System.Runtime.InteropServices.SafeHandle NativeHandle(TorchSharp.torch.nn.Module module) =>
+        (System.Runtime.InteropServices.SafeHandle)typeof(TorchSharp.torch.nn.Module)
+            .GetField("handle", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(module)!;
+
     /// <summary>Loads a model, uses it, and returns its parameters (not the model): the model itself becomes garbage.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static List<TorchSharp.Modules.Parameter> LoadScoreAndDrop(MLContext ml, byte[] zip)
