@@ -25,8 +25,15 @@ namespace MLNet.Recurrent;
 /// prompt and decode the result with the tokenizer saved from the token column's annotations; the id-level
 /// <see cref="Generate(IReadOnlyList{int}, int, GenerationOptions?)"/> needs no tokenizer.
 /// </para>
-/// Saved and loaded with the ML.NET model zip (weights, architecture and tokenizer included). Thread-safe for
-/// scoring and generation. Dispose it to free the native weights early.
+/// Saved and loaded with the ML.NET model zip (weights, architecture and tokenizer included).
+/// <para>
+/// <b>Threads and ownership.</b> Thread-safe for scoring, <see cref="Evaluate"/> and generation (one prediction engine
+/// per thread). ML.NET's <c>CreatePredictionEngine(model)</c> owns the model by default and disposes it with the engine;
+/// to share it, create engines with <c>new PredictionEngineOptions { OwnsTransformer = false }</c>.
+/// <see cref="Dispose"/> frees the native weights once calls already running have finished; every later call (a
+/// generation in progress included, at its next token) throws <see cref="ObjectDisposedException"/>. A model that is
+/// never disposed frees its native memory when it is collected.
+/// </para>
 /// </summary>
 public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
 {

@@ -16,8 +16,19 @@ namespace MLNet.Recurrent;
 /// output columns (binary: <c>Score</c>, <c>Probability</c>, <c>PredictedLabel</c>; multiclass: <c>Score</c>,
 /// <c>PredictedLabel</c>; regression: <c>Score</c>), so ML.NET's evaluators, <c>MapKeyToValue</c> and
 /// <c>PredictionEngine</c> work unchanged. <see cref="Transform"/> scores in batches; prediction engines score one row
-/// at a time and may be used concurrently from several threads (one engine per thread). Saves into and loads from
-/// the ML.NET model zip; a model loads onto the CPU. Dispose it to release the native (libtorch) memory.
+/// at a time. Saves into and loads from the ML.NET model zip; a model loads onto the CPU.
+/// <para>
+/// <b>Threads and ownership.</b> The model is thread-safe for scoring: any number of <c>Transform</c> cursors and
+/// prediction engines may use it at once, one engine per thread (an engine itself is not thread-safe). ML.NET's
+/// <c>mlContext.Model.CreatePredictionEngine(model)</c> owns the model by default and disposes it when the engine is
+/// disposed; to share a model between engines, create them with
+/// <c>new PredictionEngineOptions { OwnsTransformer = false }</c> and dispose the model yourself when all are done.
+/// </para>
+/// <para>
+/// <b>Disposal.</b> <see cref="Dispose"/> releases the native (libtorch) memory; calls already running finish first,
+/// and every later call throws <see cref="ObjectDisposedException"/> — a disposed model never reaches native code. A
+/// model that is never disposed releases its native memory when the garbage collector collects it.
+/// </para>
 /// </summary>
 public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
 {
@@ -56,7 +67,11 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
     /// <summary>Network outputs: the number of classes for multiclass classification, else 1.</summary>
     public int NumberOfOutputs => task.Outputs;
 
-    /// <summary>Sequences longer than this are cut to their first tokens before scoring (as in training); 0 = no limit.</summary>
+    /// <summary>
+    /// Sequences longer than this are cut to their first tokens before scoring, as in training (the trainer's
+    /// <see cref="RecurrentTrainerOptions.MaximumSequenceLength"/>, its default resolved: 512, or 2,048 for characters);
+    /// 0 = no limit (forward-only networks then read long rows in windows; bidirectional ones refuse rows over 65,536 tokens).
+    /// </summary>
     public int MaximumSequenceLength { get; }
 
     /// <summary>The device the model runs on (<c>"cpu"</c>, <c>"cuda:0"</c>, …). Loaded models run on the CPU.</summary>
