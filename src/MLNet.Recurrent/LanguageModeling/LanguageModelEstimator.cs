@@ -29,7 +29,12 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
 
     /// <summary>Trains on <paramref name="input"/> (and the validation data, if any) and returns the fitted transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The token column is missing or is not a vector of Int32 ids or keys.</exception>
-    /// <exception cref="InvalidOperationException">No row has 2 tokens, or the validation split has too little data.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No row has 2 tokens; the validation split has too little data; a raw token id implies a vocabulary larger than
+    /// <see cref="RecurrentTrainingOptions.MaximumInferredVocabularySize"/>; a batch would need more memory than allowed
+    /// (docs/reliability.md); or training diverged (the message names the batch and the learning rate).
+    /// </exception>
+    /// <exception cref="ArgumentException">The network for this vocabulary would be larger than the library allows.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public LanguageModelTransformer Fit(IDataView input)
     {

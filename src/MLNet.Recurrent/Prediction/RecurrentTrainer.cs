@@ -63,6 +63,15 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
     }
 
     /// <summary>Trains the model on <paramref name="input"/> (and the validation data, if any) and returns the transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or a multiclass label key has fewer than 2 values (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The data has no usable rows or a single class; a raw token id implies a vocabulary larger than
+    /// <see cref="RecurrentTrainingOptions.MaximumInferredVocabularySize"/> (the message names the row); the longest row
+    /// would make a batch need more memory than allowed (see <see cref="RecurrentTrainerOptions.MaximumSequenceLength"/>);
+    /// or training diverged (the message names the batch and the learning rate).
+    /// </exception>
+    /// <exception cref="ArgumentException">The network for this vocabulary would be larger than the library allows.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public RecurrentPredictionTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));

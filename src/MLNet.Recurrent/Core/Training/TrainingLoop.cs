@@ -36,7 +36,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     }
 
     /// <summary>A loss this many times the first batch's (or 1, whichever is larger) means training diverged.</summary>
-    internal const double DivergenceFactor = 1e6;
+    internal const double DivergenceFactor = 1e8;
 
     private double? firstLoss;
 
