@@ -161,21 +161,14 @@ public sealed class ModelLifetimeTests
     }
 
     [TestMethod]
-    public void AClassifierThatIsNeverDisposedFreesItsNativeTensorsWhenCollected()
+    [DataRow("classifier")]
+    [DataRow("language model")]
+    public void AModelThatIsNeverDisposedFreesItsNativeTensorsWhenCollected(string which)
     {
         var ml = new MLContext(seed: 1);
-        List<TorchSharp.Modules.Parameter> parameters = LoadScoreAndDrop(ml, SavedClassifier.Value);
+        List<TorchSharp.Modules.Parameter> parameters = LoadScoreAndDrop(ml, which == "classifier" ? SavedClassifier.Value : SavedLanguageModel.Value);
         CollectUntil(() => parameters.All(p => p.IsInvalid));
-        Assert.IsTrue(parameters.All(p => p.IsInvalid), "every parameter tensor of the dropped model is released");
-    }
-
-    [TestMethod]
-    public void ALanguageModelThatIsNeverDisposedFreesItsNativeTensorsWhenCollected()
-    {
-        var ml = new MLContext(seed: 1);
-        List<TorchSharp.Modules.Parameter> parameters = LoadScoreAndDrop(ml, SavedLanguageModel.Value);
-        CollectUntil(() => parameters.All(p => p.IsInvalid));
-        Assert.IsTrue(parameters.All(p => p.IsInvalid), "every parameter tensor of the dropped model is released");
+        Assert.IsTrue(parameters.All(p => p.IsInvalid), $"{which}: every parameter tensor of the dropped model is released");
     }
 
     [TestMethod]
