@@ -54,6 +54,7 @@ public static class ClassifySuite
             Pooling = SequencePooling.LastHidden,
             Dropout = 0,
             BatchSize = 64,
+            MaximumSequenceLength = 0, // rows are as long as the tokenizer makes them (--max-len), as on the PyTorch side
             NumberOfEpochs = o.Epochs,
             LearningRate = 2e-3,
             Optimizer = OptimizerKind.Adam,

@@ -41,8 +41,8 @@ internal sealed class IndependentRowsBatcher : IBatchSource<LanguageModelBatch>
         if (shuffle)
             rng.Shuffle(order);
         // Sort by length inside windows of 50 batches: little padding, still random batches.
-        int bucket = batchSize * LengthBucketing.WindowBatches;
-        for (int start = 0; start < n; start += bucket)
+        int bucket = LengthBucketing.Window(batchSize);
+        for (int start = 0; start < n; start = (int)Math.Min(n, (long)start + bucket))
         {
             int len = Math.Min(bucket, n - start);
             int[] sorted = order.AsSpan(start, len).ToArray().OrderBy(i => windows[i].Length).ToArray();

@@ -29,7 +29,12 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
 
     /// <summary>Trains on <paramref name="input"/> (and the validation data, if any) and returns the fitted transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The token column is missing or is not a vector of Int32 ids or keys.</exception>
-    /// <exception cref="InvalidOperationException">No row has 2 tokens, or the validation split has too little data.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No row has 2 tokens; the validation split has too little data; a raw token id implies a vocabulary larger than
+    /// <see cref="RecurrentTrainingOptions.MaximumInferredVocabularySize"/>; a batch would need more memory than allowed
+    /// (docs/reliability.md); or training diverged (the message names the batch and the learning rate).
+    /// </exception>
+    /// <exception cref="ArgumentException">The network for this vocabulary would be larger than the library allows.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public LanguageModelTransformer Fit(IDataView input)
     {
@@ -39,8 +44,8 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
         TokenIdColumn column = TokenIdColumn.Find(input.Schema, o.InputColumnName, nameof(input), role: "input");
         string[]? vocabulary = column.Vocabulary();
         byte[]? tokenizerModel = column.TokenizerModel();
-        var (train, largestId) = column.ReadRows(input, column.AnnotatedVocabularySize ?? 0, 0, run.CheckAlive);
-        int vocabularySize = column.VocabularySize(largestId);
+        var (train, largestId, largestIdRow) = column.ReadRows(input, column.AnnotatedVocabularySize ?? 0, 0, run.CheckAlive);
+        int vocabularySize = column.VocabularySize(largestId, largestIdRow, o.MaximumInferredVocabularySize, nameof(o.MaximumInferredVocabularySize));
         if (!train.Any(r => r.Length >= 2))
             throw new InvalidOperationException($"No row of column '{column.Name}' has 2 or more tokens (<pad> ids excluded), so there is nothing to predict.");
 
@@ -62,6 +67,12 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
         run.Channel.Info($"Vocabulary size {vocabularySize}; {counts.Sum()} training tokens in {train.Count} row(s).");
 
         LanguageModelArchitecture architecture = o.Architecture(vocabularySize);
+        architecture.Validate();
+        // Every batch is BatchSize rows (streams) × SequenceLength positions, with logits over the vocabulary at each.
+        TrainingMemory.Check(o.BatchSize, o.SequenceLength,
+            TrainingMemory.FloatsPerPosition(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, 1, extra: 3L * vocabularySize),
+            $"A language model over {vocabularySize:N0} token ids",
+            $"lower {nameof(RecurrentTrainingOptions.BatchSize)} ({o.BatchSize}) or {nameof(LanguageModelOptions.SequenceLength)} ({o.SequenceLength}), or the vocabulary size");
         var (model, result) = run.Train(
             generator => CreateModel(architecture, counts, generator),
             (m, device) => new TrainingPlan<LanguageModelBatch>(

@@ -12,7 +12,8 @@ namespace MLNet.Recurrent;
 /// </summary>
 internal sealed class LanguageModelGenerator
 {
-    private readonly RecurrentLanguageModel model;
+    private readonly ModuleOwner<RecurrentLanguageModel> owner;
+    private readonly LanguageModelArchitecture architecture;
     private readonly Device device;
     private readonly float[] startLogits;
 
@@ -23,18 +24,18 @@ internal sealed class LanguageModelGenerator
     /// </summary>
     private readonly long stepWeights;
 
-    /// <param name="model">The trained model (eval mode).</param>
+    /// <param name="owner">The trained model (eval mode); every step holds a lease on it, so a model disposed mid-generation ends the generation with <see cref="ObjectDisposedException"/>.</param>
     /// <param name="device">The model's device.</param>
     /// <param name="tokenCounts">Training-data frequency of every id: the distribution of the first token when there is no prompt at all.</param>
-    public LanguageModelGenerator(RecurrentLanguageModel model, Device device, long[] tokenCounts)
+    public LanguageModelGenerator(ModuleOwner<RecurrentLanguageModel> owner, Device device, long[] tokenCounts)
     {
-        this.model = model;
+        this.owner = owner;
         this.device = device;
-        var a = model.Architecture;
+        var a = architecture = owner.Unguarded.Architecture;
         stepWeights = (long)a.VocabularySize * a.HiddenSize + RecurrentLayers.StepWeights(a.Cell, a.EmbeddingSize, a.HiddenSize, a.NumberOfLayers, 1);
         startLogits = tokenCounts.Any(c => c > 0)
             ? tokenCounts.Select(c => c > 0 ? (float)Math.Log(c) : float.NegativeInfinity).ToArray()
-            : new float[model.Architecture.VocabularySize];
+            : new float[a.VocabularySize];
     }
 
     /// <summary>Generates up to <paramref name="maxTokens"/> ids after <paramref name="prompt"/> (already valid ids); stops after <paramref name="endId"/>.</summary>
@@ -140,6 +141,8 @@ internal sealed class LanguageModelGenerator
         /// <summary>Runs the prompt through the fused layers (in windows); returns the logits for the token after it.</summary>
         public float[] Prompt(int[] ids)
         {
+            using var use = owner.owner.Use();
+            RecurrentLanguageModel model = use.Module;
             using var noGrad = no_grad();
             using var threads = IntraOpThreads.ForSmallSteps(owner.device, owner.stepWeights);
             using var scope = NewDisposeScope();
@@ -151,13 +154,13 @@ internal sealed class LanguageModelGenerator
                 long[] chunk = new long[length];
                 for (int i = 0; i < length; i++)
                     chunk[i] = ids[start + i];
-                var (logits, next) = owner.model.call(ToDevice(tensor(chunk, new long[] { 1, length }, ScalarType.Int64)), state);
+                var (logits, next) = model.call(ToDevice(tensor(chunk, new long[] { 1, length }, ScalarType.Int64)), state);
                 state = next;
                 last = logits[0, length - 1];
             }
-            int layers = owner.model.Architecture.NumberOfLayers;
+            int layers = owner.architecture.NumberOfLayers;
             hidden = Enumerable.Range(0, layers).Select(k => state![0, k].DetachFromDisposeScope()).ToArray();
-            if (owner.model.Architecture.Cell == RecurrentCell.Lstm)
+            if (owner.architecture.Cell == RecurrentCell.Lstm)
                 cell = Enumerable.Range(0, layers).Select(k => state![1, k].DetachFromDisposeScope()).ToArray();
             return ToArray(last!);
         }
@@ -165,17 +168,18 @@ internal sealed class LanguageModelGenerator
         /// <summary>Feeds one token with the carried state; returns the logits for the next one.</summary>
         public float[] Step(int id)
         {
+            using var use = owner.owner.Use();
             using var noGrad = no_grad();
             using var threads = IntraOpThreads.ForSmallSteps(owner.device, owner.stepWeights);
             using var scope = NewDisposeScope();
             if (hidden is null)
             {
-                var a = owner.model.Architecture;
+                var a = owner.architecture;
                 hidden = Enumerable.Range(0, a.NumberOfLayers).Select(_ => ToDevice(zeros(1, a.HiddenSize)).DetachFromDisposeScope()).ToArray();
                 if (a.Cell == RecurrentCell.Lstm)
                     cell = Enumerable.Range(0, a.NumberOfLayers).Select(_ => ToDevice(zeros(1, a.HiddenSize)).DetachFromDisposeScope()).ToArray();
             }
-            Tensor logits = owner.model.Step(ToDevice(tensor(new long[] { id }, ScalarType.Int64)), hidden, cell);
+            Tensor logits = use.Module.Step(ToDevice(tensor(new long[] { id }, ScalarType.Int64)), hidden, cell);
             return ToArray(logits[0]);
         }
 

@@ -41,7 +41,7 @@ public sealed class LanguageModelOptions : RecurrentTrainingOptions
     /// <summary>Whether the output layer reuses the embedding matrix (fewer parameters, often better word models). Requires <see cref="RecurrentTrainingOptions.EmbeddingSize"/> == <see cref="RecurrentTrainingOptions.HiddenSize"/>. Default false.</summary>
     public bool TieWeights { get; set; }
 
-    /// <summary>Window length in tokens for truncated backpropagation through time, at least 1 (see <see cref="Corpus"/>). Default 100.</summary>
+    /// <summary>Window length in tokens for truncated backpropagation through time, in 1..65,536 (see <see cref="Corpus"/>). Default 100.</summary>
     public int SequenceLength { get; set; } = 100;
 
     /// <summary>
@@ -50,6 +50,9 @@ public sealed class LanguageModelOptions : RecurrentTrainingOptions
     /// from window to window. Default <see cref="LanguageModelCorpus.IndependentRows"/>.
     /// </summary>
     public LanguageModelCorpus Corpus { get; set; } = LanguageModelCorpus.IndependentRows;
+
+    /// <summary>The longest <see cref="SequenceLength"/>.</summary>
+    internal const int MaximumWindow = 1 << 16;
 
     /// <inheritdoc />
     internal override void Validate()
@@ -63,7 +66,7 @@ public sealed class LanguageModelOptions : RecurrentTrainingOptions
         base.Validate();
         if (TieWeights && EmbeddingSize != HiddenSize)
             throw new ArgumentException($"TieWeights is true, which needs EmbeddingSize == HiddenSize (the output layer reuses the embedding matrix), but EmbeddingSize is {EmbeddingSize} and HiddenSize is {HiddenSize}.", nameof(TieWeights));
-        Check(SequenceLength >= 1, nameof(SequenceLength), SequenceLength, "at least 1");
+        Check(SequenceLength >= 1 && SequenceLength <= MaximumWindow, nameof(SequenceLength), SequenceLength, $"in 1..{MaximumWindow:N0}");
         Check(Enum.IsDefined(Corpus), nameof(Corpus), Corpus, "IndependentRows or Continuous");
     }
 

@@ -73,7 +73,7 @@ public sealed partial class LanguageModelTransformer
 
     private GenerationOptions Check(int maxTokens, GenerationOptions? options)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         if (maxTokens < 1)
             throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, $"maxTokens is {maxTokens}; it must be at least 1.");
         options ??= new GenerationOptions();

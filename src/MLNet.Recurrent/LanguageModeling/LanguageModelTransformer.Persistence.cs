@@ -9,7 +9,6 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
     private const string WeightsStream = "Weights.bin";
     private const string LegacyWeightsStream = "LanguageModelWeights.bin";
     private const string Component = "language model";
-    private const int MaximumVocabulary = 1 << 24;
     private const uint TorchWeightsVersion = 0x00010002;
 
     internal static VersionInfo GetVersionInfo() => new(
@@ -24,8 +23,8 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
 
     private void SaveModel(ModelSaveContext ctx)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
         host.CheckValue(ctx, nameof(ctx));
+        using var use = owner.Use();
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
 
@@ -41,7 +40,7 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
         ctx.SaveNonEmptyString(columns.LogLikelihood);
         ctx.SaveNonEmptyString(columns.TokenCount);
         ctx.SaveNonEmptyString(columns.Perplexity);
-        model.Architecture.Write(w);
+        architecture.Write(w);
         foreach (long c in tokenCounts)
             w.Write(c);
         w.Write(vocabulary?.Length ?? -1);
@@ -50,7 +49,7 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
         w.Write(tokenizerModel?.Length ?? -1);
         if (tokenizerModel is not null)
             w.Write(tokenizerModel);
-        ctx.SaveBinaryStream(WeightsStream, writer => TorchWeights.Write(writer, model));
+        ctx.SaveBinaryStream(WeightsStream, writer => TorchWeights.Write(writer, use.Module));
     }
 
     // Factory method for SignatureLoadModel.
@@ -66,29 +65,35 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
         {
             BinaryReader r = ctx.Reader;
             var columns = new LanguageModelColumns(ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString(), ctx.LoadNonEmptyString());
-            LanguageModelArchitecture architecture = LanguageModelArchitecture.Read(r);
-            if (architecture.VocabularySize > MaximumVocabulary)
-                throw ModelLoadGuard.Corrupt(Component, $"vocabulary size {architecture.VocabularySize} is larger than {MaximumVocabulary}.");
+            LanguageModelArchitecture architecture = LanguageModelArchitecture.Read(r); // bounded (NetworkLimits)
+
+            // The weights first: nothing is sized from the saved architecture before its tensors are really there.
+            string stream = legacy ? LegacyWeightsStream : WeightsStream;
+            string source = $"{Component} ({stream})";
+            TorchWeights.Saved? weights = null;
+            bool found = legacy
+                ? ctx.TryLoadBinaryStream(stream, reader => weights = TorchWeights.ReadTorchSharpFormat(reader, architecture.StateShapes(), source))
+                : ctx.TryLoadBinaryStream(stream, reader => weights = TorchWeights.Read(reader, architecture.StateShapes(), source));
+            if (!found)
+                throw ModelLoadGuard.Corrupt(Component, $"the '{stream}' stream is missing.");
+
             long[] counts = new long[architecture.VocabularySize];
             for (int i = 0; i < counts.Length; i++)
+            {
                 counts[i] = r.ReadInt64();
-            string[]? vocabulary = ReadVocabulary(r);
+                if (counts[i] < 0)
+                    throw ModelLoadGuard.Corrupt(Component, $"the training count of token id {i} is {counts[i]}.");
+            }
+            string[]? vocabulary = ReadVocabulary(r, architecture.VocabularySize);
             int codecLength = r.ReadInt32();
-            if (codecLength < -1 || codecLength > 1 << 30)
+            if (codecLength < -1)
                 throw ModelLoadGuard.Corrupt(Component, $"tokenizer length {codecLength} is invalid.");
-            byte[]? tokenizer = codecLength < 0 ? null : r.ReadBytes(codecLength);
-            if (tokenizer is not null && tokenizer.Length != codecLength)
-                throw new EndOfStreamException("the tokenizer bytes are truncated.");
+            byte[]? tokenizer = codecLength < 0 ? null : ModelLoadGuard.ReadExactly(r, codecLength);
 
-            // Every parameter is overwritten by the saved weights.
-            var model = new RecurrentLanguageModel(architecture);
+            var model = new RecurrentLanguageModel(architecture); // every parameter is overwritten by the saved weights
             try
             {
-                bool loaded = legacy
-                    ? ctx.TryLoadBinaryStream(LegacyWeightsStream, reader => LoadLegacyWeights(model, reader))
-                    : ctx.TryLoadBinaryStream(WeightsStream, reader => TorchWeights.Read(reader, model, Component));
-                if (!loaded)
-                    throw ModelLoadGuard.Corrupt(Component, $"the '{(legacy ? LegacyWeightsStream : WeightsStream)}' stream is missing.");
+                weights!.CopyInto(model, source);
                 return new LanguageModelTransformer(host, model, CPU, columns, vocabulary, tokenizer, counts, []);
             }
             catch
@@ -99,24 +104,11 @@ public sealed partial class LanguageModelTransformer : ICanSaveModel
         });
     }
 
-    /// <summary>Weights of a model saved in format 0x00010001, written by TorchSharp's <c>Module.save</c>.</summary>
-    private static void LoadLegacyWeights(RecurrentLanguageModel model, BinaryReader reader)
-    {
-        try
-        {
-            model.load(reader, strict: true);
-        }
-        catch (Exception e) when (e is ArgumentException or IOException or System.Runtime.InteropServices.ExternalException)
-        {
-            throw ModelLoadGuard.Corrupt(Component, $"the weights (format 0x00010001) cannot be read: {e.Message}", e);
-        }
-    }
-
-    private static string[]? ReadVocabulary(BinaryReader r)
+    private static string[]? ReadVocabulary(BinaryReader r, int vocabularySize)
     {
         int count = r.ReadInt32();
-        if (count < -1 || count > MaximumVocabulary)
-            throw ModelLoadGuard.Corrupt(Component, $"vocabulary length {count} is invalid.");
+        if (count != -1 && count != vocabularySize)
+            throw ModelLoadGuard.Corrupt(Component, $"the saved vocabulary has {count} tokens for a vocabulary size of {vocabularySize}.");
         if (count < 0)
             return null;
         var tokens = new string[count];

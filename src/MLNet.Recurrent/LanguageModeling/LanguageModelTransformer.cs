@@ -25,8 +25,15 @@ namespace MLNet.Recurrent;
 /// prompt and decode the result with the tokenizer saved from the token column's annotations; the id-level
 /// <see cref="Generate(IReadOnlyList{int}, int, GenerationOptions?)"/> needs no tokenizer.
 /// </para>
-/// Saved and loaded with the ML.NET model zip (weights, architecture and tokenizer included). Thread-safe for
-/// scoring and generation. Dispose it to free the native weights early.
+/// Saved and loaded with the ML.NET model zip (weights, architecture and tokenizer included).
+/// <para>
+/// <b>Threads and ownership.</b> Thread-safe for scoring, <see cref="Evaluate"/> and generation (one prediction engine
+/// per thread). ML.NET's <c>CreatePredictionEngine(model)</c> owns the model by default and disposes it with the engine;
+/// to share it, create engines with <c>new PredictionEngineOptions { OwnsTransformer = false }</c>.
+/// <see cref="Dispose"/> frees the native weights once calls already running have finished; every later call (a
+/// generation in progress included, at its next token) throws <see cref="ObjectDisposedException"/>. A model that is
+/// never disposed frees its native memory when it is collected.
+/// </para>
 /// </summary>
 public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
 {
@@ -35,7 +42,8 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     internal const string RegistrationName = "LanguageModel";
 
     private readonly IHost host;
-    private readonly RecurrentLanguageModel model;
+    private readonly ModuleOwner<RecurrentLanguageModel> owner;
+    private readonly LanguageModelArchitecture architecture;
     private readonly Device device;
     private readonly LanguageModelColumns columns;
     private readonly string[]? vocabulary;
@@ -49,7 +57,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         string[]? vocabulary, byte[]? tokenizerModel, long[] tokenCounts, IReadOnlyList<TrainingProgress> history)
     {
         this.host = host;
-        this.model = model;
+        architecture = model.Architecture;
         this.device = device;
         this.columns = columns;
         this.vocabulary = vocabulary;
@@ -57,8 +65,9 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         this.tokenCounts = tokenCounts;
         TrainingHistory = history;
         model.eval();
+        owner = new ModuleOwner<RecurrentLanguageModel>(model, nameof(LanguageModelTransformer));
         scorer = new LanguageModelScorer(model, device);
-        generator = new LanguageModelGenerator(model, device, tokenCounts);
+        generator = new LanguageModelGenerator(owner, device, tokenCounts);
         codec = new Lazy<TokenCodec?>(() => CreateCodec(tokenizerModel, vocabulary), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -75,22 +84,22 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     public string PerplexityColumnName => columns.Perplexity;
 
     /// <summary>Number of token ids the model predicts over, reserved ids included.</summary>
-    public int VocabularySize => model.Architecture.VocabularySize;
+    public int VocabularySize => architecture.VocabularySize;
 
     /// <summary>The recurrent cell.</summary>
-    public RecurrentCell Cell => model.Architecture.Cell;
+    public RecurrentCell Cell => architecture.Cell;
 
     /// <summary>Embedding dimension.</summary>
-    public int EmbeddingSize => model.Architecture.EmbeddingSize;
+    public int EmbeddingSize => architecture.EmbeddingSize;
 
     /// <summary>Hidden size of each recurrent layer.</summary>
-    public int HiddenSize => model.Architecture.HiddenSize;
+    public int HiddenSize => architecture.HiddenSize;
 
     /// <summary>Number of stacked recurrent layers.</summary>
-    public int NumberOfLayers => model.Architecture.NumberOfLayers;
+    public int NumberOfLayers => architecture.NumberOfLayers;
 
     /// <summary>Whether the output layer shares the embedding matrix.</summary>
-    public bool TieWeights => model.Architecture.TieWeights;
+    public bool TieWeights => architecture.TieWeights;
 
     /// <summary>The token text of every id, from the token column's <c>"Vocabulary"</c> annotation, or <see langword="null"/> when it had none.</summary>
     public IReadOnlyList<string>? Vocabulary => vocabulary;
@@ -99,7 +108,14 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     public bool CanGenerateText => tokenizerModel is { Length: > 0 } || vocabulary is { Length: > 0 };
 
     /// <summary>Number of weights of the network (embedding, recurrent layers, output layer), as Keras's <c>count_params()</c>.</summary>
-    public long NumberOfParameters => model.parameters().Sum(p => p.numel());
+    public long NumberOfParameters
+    {
+        get
+        {
+            using var use = owner.Use();
+            return use.Module.parameters().Sum(p => p.numel());
+        }
+    }
 
     /// <summary>Progress after every training epoch (empty for a loaded model).</summary>
     public IReadOnlyList<TrainingProgress> TrainingHistory { get; }
@@ -131,7 +147,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (!Enum.IsDefined(corpus))
             throw new ArgumentException($"corpus is {corpus}; it must be IndependentRows or Continuous.", nameof(corpus));
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         TokenIdColumn ids = TokenIdColumn.Find(data.Schema, InputColumnName, nameof(data), role: "input");
         DataViewSchema.Column? text = null;
         if (textColumnName is not null)
@@ -162,6 +178,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         }
 
         // Similar lengths share a batch, so little is spent on padding.
+        using var use = owner.Use();
         int[] order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
         double sum = 0;
         long tokens = 0;
@@ -196,6 +213,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
             segments[p] = text[(int)(predicted * p / parts)..(int)(predicted * (p + 1) / parts + 1)];
         double sum = 0;
         long tokens = 0;
+        using var use = owner.Use();
         foreach (var (logLikelihood, count) in scorer.Score(segments))
         {
             sum += logLikelihood;
@@ -214,37 +232,41 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
     /// <summary>Adds the three score columns to <paramref name="input"/>; rows are scored one at a time as a cursor moves (<see cref="Evaluate"/> scores in batches).</summary>
     public IDataView Transform(IDataView input)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         return RowMapping.Transform(host, input, MakeRowMapper);
     }
 
     /// <summary>The row-to-row mapper <c>PredictionEngine</c> uses.</summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        owner.ThrowIfDisposed();
         return RowMapping.RowToRowMapper(host, inputSchema, MakeRowMapper);
     }
 
     private IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>Frees the model's native tensors; the transformer cannot be used afterwards.</summary>
-    public void Dispose()
-    {
-        if (disposed)
-            return;
-        disposed = true;
-        model.Dispose();
-    }
+    /// <summary>
+    /// Frees the model's native (libtorch) tensors. Every later call that needs the model (scoring, <c>Evaluate</c>,
+    /// generation, saving) throws <see cref="ObjectDisposedException"/>; calls already running on other threads finish
+    /// first (the memory is released when the last one ends). A transformer that is never disposed releases its native
+    /// memory when the garbage collector collects it.
+    /// </summary>
+    public void Dispose() => owner.Dispose();
 
-    private bool disposed;
+    /// <summary>The TorchSharp module (for tests and benchmarks; native calls go through <see cref="Use"/>).</summary>
+    internal RecurrentLanguageModel Model => owner.Unguarded;
 
-    /// <summary>The TorchSharp module (for tests and benchmarks).</summary>
-    internal RecurrentLanguageModel Model => model;
+    /// <summary>The owner of the native model (tests).</summary>
+    internal ModuleOwner<RecurrentLanguageModel> Owner => owner;
+
+    /// <summary>Starts a call that reaches the native model; the model is not freed before the lease ends.</summary>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
+    internal ModuleOwner<RecurrentLanguageModel>.Lease Use() => owner.Use();
 
     /// <summary>Log-likelihood and predicted-token count of one row of ids, already read by the token-id contract (used by the row mapper).</summary>
     internal (double LogLikelihood, int Tokens) ScoreRow(ReadOnlySpan<int> ids)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        using var use = owner.Use();
         return scorer.Score(new[] { ids.ToArray() })[0];
     }
 

@@ -10,6 +10,7 @@ internal sealed class TokenSampler
     private readonly Random random;
     private double[] probabilities = Array.Empty<double>();
     private int[] order = Array.Empty<int>();
+    private float[] ranked = Array.Empty<float>();
 
     public TokenSampler(GenerationOptions options)
     {
@@ -22,19 +23,23 @@ internal sealed class TokenSampler
         int v = logits.Length;
         if (v < 2)
             throw new InvalidOperationException("The vocabulary has no token other than <pad> to generate.");
-        if (options.Temperature == 0)
+        // Greedy: temperature 0, or top-k with k = 1 (the most likely token, whatever the temperature: dividing the logits
+        // by a huge temperature makes their probabilities equal in double precision, which must not turn the choice
+        // into the lowest id).
+        if (options.Temperature == 0 || options.TopK == 1)
             return ArgMax(logits);
 
         if (probabilities.Length != v)
         {
             probabilities = new double[v];
             order = new int[v];
+            ranked = new float[v];
         }
         double max = double.NegativeInfinity;
         for (int i = 1; i < v; i++)
             max = Math.Max(max, logits[i] / options.Temperature);
-        if (double.IsNegativeInfinity(max) || double.IsNaN(max))
-            return ArgMax(logits);
+        if (!double.IsFinite(max))
+            return ArgMax(logits); // no finite logit, or a temperature so small that a logit overflows: as greedy
         double sum = 0;
         probabilities[0] = 0;
         for (int i = 1; i < v; i++)
@@ -50,7 +55,17 @@ internal sealed class TokenSampler
             for (int i = 0; i < v; i++)
                 order[i] = i;
             double[] p = probabilities;
-            Array.Sort(order, (a, b) => p[b].CompareTo(p[a]) is var c && c != 0 ? c : a.CompareTo(b));
+            // Ranked by logit (temperature does not change the order, and logits do not tie where probabilities
+            // rounded to equal values do), then by id; <pad> last.
+            float[] r = ranked;
+            logits.CopyTo(r);
+            Array.Sort(order, (a, b) =>
+            {
+                if (a == 0 || b == 0)
+                    return (a == 0 ? 1 : 0) - (b == 0 ? 1 : 0);
+                int byLogit = r[b].CompareTo(r[a]);
+                return byLogit != 0 ? byLogit : a.CompareTo(b);
+            });
             int keep = topK ? options.TopK : v;
             if (topP)
             {
@@ -78,6 +93,8 @@ internal sealed class TokenSampler
             }
         }
 
+        if (!(sum > 0) || double.IsInfinity(sum))
+            return ArgMax(logits);
         double u = random.NextDouble() * sum;
         int last = 1;
         for (int i = 1; i < v; i++)

@@ -65,6 +65,15 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
     }
 
     /// <summary>Trains the model on <paramref name="input"/> (and the validation data, if any) and returns the transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or a multiclass label key has fewer than 2 values (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The data has no usable rows or a single class; a raw token id implies a vocabulary larger than
+    /// <see cref="RecurrentTrainingOptions.MaximumInferredVocabularySize"/> (the message names the row); the longest row
+    /// would make a batch need more memory than allowed (see <see cref="RecurrentTrainerOptions.MaximumSequenceLength"/>);
+    /// or training diverged (the message names the batch and the learning rate).
+    /// </exception>
+    /// <exception cref="ArgumentException">The network for this vocabulary would be larger than the library allows.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     public RecurrentPredictionTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));
@@ -80,15 +89,16 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
 
         // Data: one cursor pass into compact arrays.
         int vocabulary = tokens.AnnotatedVocabularySize ?? 0;
-        SequenceData train = SequenceData.Read(input, tokens, bound, label, weight, vocabulary, o.MaximumSequenceLength, run.CheckAlive);
-        Report(ch, "training", train);
+        int maximumLength = MaximumLength(tokens, ch);
+        SequenceData train = SequenceData.Read(input, tokens, bound, label, weight, vocabulary, maximumLength, run.CheckAlive);
+        Report(ch, "training", train, maximumLength);
         if (train.Count == 0)
             throw new InvalidOperationException(train.RowsRead == 0
                 ? $"The training data is empty: there are no rows to train on (feature column '{o.FeatureColumnName}', label column '{o.LabelColumnName}')."
                 : $"The training data has no usable rows: all {train.RowsRead} rows have a missing label in column '{o.LabelColumnName}' or an invalid weight.");
         if (vocabulary == 0)
         {
-            vocabulary = tokens.VocabularySize(train.MaxId);
+            vocabulary = tokens.VocabularySize(train.MaxId, train.MaxIdRow, o.MaximumInferredVocabularySize, nameof(o.MaximumInferredVocabularySize));
             ch.Info($"Vocabulary size {vocabulary} (largest token id + 1; the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation).");
         }
         else
@@ -99,8 +109,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         SequenceData? validation = null;
         if (o.ValidationSet is IDataView validationSet)
         {
-            validation = ReadValidation(validationSet, bound, vocabulary, run.CheckAlive);
-            Report(ch, "validation", validation);
+            validation = ReadValidation(validationSet, bound, vocabulary, maximumLength, run.CheckAlive);
+            Report(ch, "validation", validation, maximumLength);
         }
         else if (o.EffectiveValidationFraction > 0)
         {
@@ -129,6 +139,8 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             NGramLength = o.NGramLength,
             NGramBuckets = o.NGramLength >= 2 ? NGramBuckets(bound.Outputs) : 0,
         };
+        RecurrentSequenceModel.CheckSize(architecture, bound.Outputs);
+        CheckBatchMemory(train, validation);
         LanguageModelTransformer? loadedLanguageModel = o.PretrainedLanguageModelPath is string lmPath ? PretrainedLanguageModel.Load(env, lmPath) : null;
         try
         {
@@ -151,12 +163,37 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
                     new SequenceObjective(m, bound),
                     factor));
             bound.FinishTraining(model);
-            return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, o.MaximumSequenceLength, model, run.Device, result.History);
+            return new RecurrentPredictionTransformer(env, bound, o.FeatureColumnName, maximumLength, model, run.Device, result.History);
         }
         finally
         {
             loadedLanguageModel?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// <see cref="RecurrentTrainerOptions.MaximumSequenceLength"/>, or its default: 2,048 when the feature column comes
+    /// from a Character-mode tokenizer (its "TokenizerModel" annotation), else 512.
+    /// </summary>
+    private int MaximumLength(TokenIdColumn tokens, IChannel ch)
+    {
+        if (options.MaximumSequenceLength is int chosen)
+            return chosen;
+        bool characters = tokens.TokenizerModel() is byte[] model && TokenCodec.ModeOf(model) == TokenizerMode.Character;
+        int limit = characters ? RecurrentTrainerOptions.DefaultMaximumCharacterSequenceLength : RecurrentTrainerOptions.DefaultMaximumSequenceLength;
+        ch.Info($"Rows are cut to their first {limit} tokens ({nameof(RecurrentTrainerOptions.MaximumSequenceLength)} is null: {limit} for {(characters ? "a character tokenizer" : "word, subword or plain token ids")}; set it to choose, or 0 for no limit).");
+        return limit;
+    }
+
+    /// <summary>Refuses data whose longest row would make a training batch need more memory than <see cref="TrainingMemory"/> allows.</summary>
+    private void CheckBatchMemory(SequenceData train, SequenceData? validation)
+    {
+        var o = options;
+        long floats = TrainingMemory.FloatsPerPosition(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, o.Bidirectional ? 2 : 1);
+        int longest = Math.Max(train.LongestRow, validation?.LongestRow ?? 0);
+        TrainingMemory.Check(Math.Min(o.BatchSize, Math.Max(train.Count, validation?.Count ?? 0)), longest, floats,
+            $"The longest row of column '{o.FeatureColumnName}' has {longest:N0} tokens",
+            $"set {nameof(RecurrentTrainerOptions.MaximumSequenceLength)} (null = 512 tokens, 2,048 characters), lower {nameof(RecurrentTrainingOptions.BatchSize)} ({o.BatchSize}), or cut the rows before training (TokenizerOptions.MaximumLength)");
     }
 
     /// <summary>The network, initialised from <paramref name="generator"/>, with the options' start (Keras initialisation, pretrained and frozen embeddings).</summary>
@@ -190,18 +227,20 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         ? SchemaErrors.Require(schema, name, "weight", "Single", t => t == NumberDataViewType.Single, paramName)
         : null;
 
-    private SequenceData ReadValidation(IDataView data, PredictionTask trained, int vocabulary, Action checkAlive)
+    private SequenceData ReadValidation(IDataView data, PredictionTask trained, int vocabulary, int maximumLength, Action checkAlive)
     {
         const string param = nameof(RecurrentTrainingOptions.ValidationSet);
         TokenIdColumn tokens = TokenIdColumn.Find(data.Schema, options.FeatureColumnName, param);
         trained.CheckSameLabel(task.FromLabel(data.Schema, options.LabelColumnName, param), data.Schema, options.LabelColumnName, param);
         DataViewSchema.Column? weight = FindWeight(data.Schema, param);
-        return SequenceData.Read(data, tokens, trained, data.Schema[options.LabelColumnName], weight, vocabulary, options.MaximumSequenceLength, checkAlive);
+        return SequenceData.Read(data, tokens, trained, data.Schema[options.LabelColumnName], weight, vocabulary, maximumLength, checkAlive);
     }
 
-    private void Report(IChannel ch, string what, SequenceData data)
+    private void Report(IChannel ch, string what, SequenceData data, int maximumLength)
     {
         ch.Info($"Read {data.RowsRead} {what} row(s); using {data.Count}.");
+        if (data.RowsCut > 0)
+            ch.Info($"Cut {data.RowsCut} {what} row(s) longer than {maximumLength} tokens to their first {maximumLength} ({nameof(RecurrentTrainerOptions.MaximumSequenceLength)}; 0 lifts the limit).");
         if (data.MissingLabels > 0)
             ch.Warning($"Skipped {data.MissingLabels} {what} row(s) with a missing label in column '{options.LabelColumnName}'.");
         if (data.BadWeights > 0)

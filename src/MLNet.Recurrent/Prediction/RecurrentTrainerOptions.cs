@@ -46,10 +46,17 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     public bool FreezeEmbeddings { get; set; }
 
     /// <summary>
-    /// Sequences longer than this keep their first <c>MaximumSequenceLength</c> tokens, in training and in prediction alike.
-    /// 0 means no limit. At least 0. Default 0.
+    /// Sequences longer than this keep their first <c>MaximumSequenceLength</c> tokens, in training and in prediction alike
+    /// (like Keras's <c>maxlen</c>; the log says how many training rows were cut). Default <see langword="null"/>: 512
+    /// tokens, or 2,048 when the feature column comes from a <see cref="TokenizerMode.Character"/> tokenizer (its
+    /// <c>"TokenizerModel"</c> annotation says so) — enough for most text classification while one huge row cannot take all
+    /// the memory. Set a number (at least 1) to choose the limit, or 0 for no limit: prediction then reads rows of any
+    /// length (forward-only networks in windows of 4,096 tokens with the state carried, so memory stays bounded;
+    /// bidirectional networks read a row whole and refuse rows longer than 65,536 tokens), and training refuses data whose
+    /// longest row would make a batch need more than about 8 GiB of activations, naming the row length and
+    /// <see cref="RecurrentTrainingOptions.BatchSize"/>.
     /// </summary>
-    public int MaximumSequenceLength { get; set; }
+    public int? MaximumSequenceLength { get; set; }
 
     /// <summary>
     /// Whether rows of similar length are batched together (after the per-epoch shuffle), so batches carry little padding.
@@ -108,6 +115,12 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     /// </summary>
     public ClassWeighting ClassWeighting { get; set; } = ClassWeighting.None;
 
+    /// <summary>The limit <see cref="MaximumSequenceLength"/> null stands for: tokens of a word or subword tokenizer (or plain ids).</summary>
+    internal const int DefaultMaximumSequenceLength = 512;
+
+    /// <summary>The limit <see cref="MaximumSequenceLength"/> null stands for when the tokens are characters.</summary>
+    internal const int DefaultMaximumCharacterSequenceLength = 2048;
+
     /// <inheritdoc />
     internal override void Validate()
     {
@@ -120,7 +133,8 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
         Check(Enum.IsDefined(ClassWeighting), nameof(ClassWeighting), ClassWeighting, "None, Balanced or SquareRootBalanced");
         if (PretrainedEmbeddingsPath is not null)
             Check(PretrainedEmbeddingsPath.Trim().Length > 0, nameof(PretrainedEmbeddingsPath), "''", "null or a file path");
-        Check(MaximumSequenceLength >= 0, nameof(MaximumSequenceLength), MaximumSequenceLength, "at least 0 (0 means no limit)");
+        if (MaximumSequenceLength is int maximumLength)
+            Check(maximumLength >= 0, nameof(MaximumSequenceLength), maximumLength, "null (512 tokens, 2,048 characters), at least 1, or 0 for no limit");
         Check(EmbeddingDropout >= 0 && EmbeddingDropout < 1, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
         Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
         if (PretrainedLanguageModel is not null && PretrainedLanguageModelPath is not null)

@@ -155,7 +155,7 @@ internal static class RecurrentLayers
     /// </summary>
     public static long StepWeights(RecurrentCell cell, long inputSize, long hiddenSize, int layers, int directions)
     {
-        long gates = cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
+        long gates = Gates(cell);
         long total = 0;
         for (int layer = 0; layer < layers; layer++)
         {
@@ -164,4 +164,29 @@ internal static class RecurrentLayers
         }
         return total;
     }
+
+    /// <summary>
+    /// The weight tensors of a stack made by <see cref="Create"/> (one direction) or <see cref="BidirectionalRecurrentStack"/>
+    /// (two), under the fused module's state-dict names after <paramref name="prefix"/>, with their shapes — without
+    /// building it, so a saved model's weights can be checked against its architecture before anything is allocated.
+    /// </summary>
+    public static IEnumerable<(string Name, long[] Shape)> StateShapes(string prefix, RecurrentCell cell, long inputSize, long hiddenSize, int layers, int directions)
+    {
+        long rows = Gates(cell) * hiddenSize;
+        for (int k = 0; k < layers; k++)
+        {
+            long input = k == 0 ? inputSize : directions * hiddenSize;
+            for (int d = 0; d < directions; d++)
+            {
+                string suffix = $"_l{k}" + (d == 1 ? "_reverse" : "");
+                yield return ($"{prefix}weight_ih{suffix}", new[] { rows, input });
+                yield return ($"{prefix}weight_hh{suffix}", new[] { rows, hiddenSize });
+                yield return ($"{prefix}bias_ih{suffix}", new[] { rows });
+                yield return ($"{prefix}bias_hh{suffix}", new[] { rows });
+            }
+        }
+    }
+
+    /// <summary>Gates per cell: 4 for an LSTM, 3 for a GRU, 1 for a tanh RNN.</summary>
+    private static long Gates(RecurrentCell cell) => cell switch { RecurrentCell.Lstm => 4, RecurrentCell.Gru => 3, _ => 1 };
 }

@@ -39,13 +39,48 @@ internal static class ModelLoadGuard
     public static byte[] ReadBytes(BinaryReader reader, string component, string what)
     {
         int n = ReadCount(reader, component, what + " length");
-        long left = reader.BaseStream.CanSeek ? reader.BaseStream.Length - reader.BaseStream.Position : long.MaxValue;
-        if (n > left)
-            throw Corrupt(component, $"{what} needs {n} bytes but only {left} remain.");
-        byte[] bytes = reader.ReadBytes(n);
-        if (bytes.Length != n)
-            throw new EndOfStreamException($"{what} ends after {bytes.Length} of {n} bytes.");
-        return bytes;
+        try
+        {
+            return ReadExactly(reader, n);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw Corrupt(component, $"{what}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Reads exactly <paramref name="length"/> bytes, allocating no more than the stream really holds: a seekable stream
+    /// is checked for the remaining length first, any other is read in growing chunks, so a damaged or hostile length
+    /// ends in <see cref="EndOfStreamException"/> instead of a huge allocation.
+    /// </summary>
+    public static byte[] ReadExactly(BinaryReader reader, long length)
+    {
+        if (length < 0 || length > Array.MaxLength)
+            throw new InvalidDataException($"a length of {length} bytes is invalid.");
+        Stream stream = reader.BaseStream;
+        if (stream.CanSeek)
+        {
+            long left = stream.Length - stream.Position;
+            if (length > left)
+                throw new EndOfStreamException($"{length} bytes are needed but only {left} remain.");
+            byte[] all = reader.ReadBytes((int)length);
+            if (all.Length != length)
+                throw new EndOfStreamException($"{length} bytes are needed but only {all.Length} remain.");
+            return all;
+        }
+        byte[] buffer = new byte[(int)Math.Min(length, 1 << 20)];
+        int filled = 0;
+        while (filled < length)
+        {
+            if (filled == buffer.Length)
+                Array.Resize(ref buffer, (int)Math.Min(length, 2L * buffer.Length));
+            int n = reader.Read(buffer, filled, buffer.Length - filled);
+            if (n == 0)
+                throw new EndOfStreamException($"{length} bytes are needed but only {filled} remain.");
+            filled += n;
+        }
+        return buffer;
     }
 
     /// <summary>Writes a length-prefixed byte array.</summary>
@@ -67,10 +102,11 @@ internal static class ModelLoadGuard
     public static string ReadUtf16(BinaryReader reader, string component, string what)
     {
         int n = ReadCount(reader, component, what + " length", max: 1 << 24);
-        return string.Create(n, reader, static (span, r) =>
+        byte[] bytes = ReadExactly(reader, 2L * n); // no allocation beyond what the stream holds
+        return string.Create(n, bytes, static (span, b) =>
         {
             for (int i = 0; i < span.Length; i++)
-                span[i] = (char)r.ReadUInt16();
+                span[i] = (char)System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(2 * i));
         });
     }
 

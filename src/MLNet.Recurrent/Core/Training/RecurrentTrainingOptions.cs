@@ -23,13 +23,13 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Recurrent cell: <see cref="RecurrentCell.Rnn"/> (tanh), <see cref="RecurrentCell.Lstm"/> or <see cref="RecurrentCell.Gru"/>. Default <see cref="RecurrentCell.Lstm"/>.</summary>
     public RecurrentCell Cell { get; set; } = RecurrentCell.Lstm;
 
-    /// <summary>Token embedding dimension, at least 1. Default 64.</summary>
+    /// <summary>Token embedding dimension, in 1..8,192. Default 64.</summary>
     public int EmbeddingSize { get; set; } = 64;
 
-    /// <summary>Hidden size of each recurrent layer (and direction), at least 1. Default 128 (<see cref="LanguageModelOptions"/>: 256).</summary>
+    /// <summary>Hidden size of each recurrent layer (and direction), in 1..8,192. Default 128 (<see cref="LanguageModelOptions"/>: 256).</summary>
     public int HiddenSize { get; set; } = 128;
 
-    /// <summary>Number of stacked recurrent layers, at least 1. Default 1 (<see cref="LanguageModelOptions"/>: 2).</summary>
+    /// <summary>Number of stacked recurrent layers, in 1..64. Default 1 (<see cref="LanguageModelOptions"/>: 2).</summary>
     public int NumberOfLayers { get; set; } = 1;
 
     /// <summary>
@@ -37,6 +37,16 @@ public abstract class RecurrentTrainingOptions
     /// layer (language models also apply it to the embeddings). Default 0 (<see cref="LanguageModelOptions"/>: 0.1).
     /// </summary>
     public double Dropout { get; set; }
+
+    /// <summary>
+    /// The largest vocabulary a model may size from the token ids themselves, in 2..16,777,216. Default 1,048,576.
+    /// A token-id column declares its vocabulary with a <c>"Vocabulary"</c> annotation (<c>TokenizeToIds</c>) or a key type
+    /// (<c>MapValueToKey</c>); a plain <see cref="int"/> vector (ids from your own tokenizer) does not, and the vocabulary is
+    /// then the largest id + 1, which sizes the embedding (and a language model's output layer). An id that would make it
+    /// larger than this stops training with an error naming the column, the row and the id, so one stray id of 30,000,000
+    /// cannot allocate a 30-million-row embedding. Raise it for larger vocabularies, or declare the vocabulary.
+    /// </summary>
+    public int MaximumInferredVocabularySize { get; set; } = 1 << 20;
 
     /// <summary>
     /// How the recurrent layers' weights start: <see cref="Recurrent.RecurrentInitialization.PyTorch"/> (default; uniform in
@@ -49,7 +59,7 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>
     /// Rows per training batch (for a language model in <see cref="LanguageModelCorpus.Continuous"/> mode, the number of
-    /// parallel streams), at least 1. Default 32.
+    /// parallel streams), in 1..65,536. Default 32.
     /// </summary>
     public int BatchSize { get; set; } = 32;
 
@@ -184,12 +194,13 @@ public abstract class RecurrentTrainingOptions
     internal virtual void Validate()
     {
         Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
-        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
-        Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
-        Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
+        Check(EmbeddingSize >= 1 && EmbeddingSize <= NetworkLimits.MaximumEmbeddingSize, nameof(EmbeddingSize), EmbeddingSize, $"in 1..{NetworkLimits.MaximumEmbeddingSize:N0}");
+        Check(HiddenSize >= 1 && HiddenSize <= NetworkLimits.MaximumHiddenSize, nameof(HiddenSize), HiddenSize, $"in 1..{NetworkLimits.MaximumHiddenSize:N0}");
+        Check(NumberOfLayers >= 1 && NumberOfLayers <= NetworkLimits.MaximumLayers, nameof(NumberOfLayers), NumberOfLayers, $"in 1..{NetworkLimits.MaximumLayers}");
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
         Check(Enum.IsDefined(RecurrentInitialization), nameof(RecurrentInitialization), RecurrentInitialization, "PyTorch or Keras");
-        Check(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Check(BatchSize >= 1 && BatchSize <= NetworkLimits.MaximumBatchSize, nameof(BatchSize), BatchSize, $"in 1..{NetworkLimits.MaximumBatchSize:N0}");
+        Check(MaximumInferredVocabularySize >= 2 && MaximumInferredVocabularySize <= NetworkLimits.MaximumVocabularySize, nameof(MaximumInferredVocabularySize), MaximumInferredVocabularySize, $"in 2..{NetworkLimits.MaximumVocabularySize:N0}");
         if (NumberOfEpochs is int epochs)
             Check(epochs >= 1, nameof(NumberOfEpochs), epochs, "at least 1, or null to choose it on held-out data");
         Check(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a finite number greater than 0");

@@ -35,6 +35,17 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         learningRate = settings.LearningRate;
     }
 
+    /// <summary>A loss this many times the first batch's (or 1, whichever is larger) means training diverged.</summary>
+    internal const double DivergenceFactor = 1e8;
+
+    private double? firstLoss;
+
+    /// <summary>The divergence error: where (epoch, 1-based batch), what, and the likely cause.</summary>
+    private InvalidOperationException Diverged(int epoch, int batchIndex, string what) => new(
+        $"Training diverged in epoch {epoch}, batch {batchIndex + 1}: {what}. The likely cause is a learning rate too high for this " +
+        $"model and data (LearningRate is {settings.LearningRate:G4}; the trainers' default is 0.001): lower it" +
+        (settings.GradientClipNorm > 0 ? "." : ", or set GradientClipNorm (default 1) to clip the gradients."));
+
     private int TotalBatches => Math.Max(1, train.BatchesPerEpoch * settings.NumberOfEpochs);
 
     public TrainingResult Run()
@@ -124,10 +135,17 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 Tensor loss = objective.Loss(batch, stats);
                 float value = loss.item<float>();
                 if (!float.IsFinite(value))
-                    throw new InvalidOperationException($"Training diverged: the loss became {value} in epoch {epoch}, batch {batchIndex + 1}. Lower LearningRate or set GradientClipNorm.");
+                    throw Diverged(epoch, batchIndex, $"the loss became {value}");
+                firstLoss ??= value;
+                if (value > DivergenceFactor * Math.Max(1.0, firstLoss.Value))
+                    throw Diverged(epoch, batchIndex, $"the loss grew from {firstLoss.Value:G4} (first batch) to {value:G4}");
                 loss.backward();
                 if (settings.GradientClipNorm > 0)
-                    nn.utils.clip_grad_norm_(parameters, settings.GradientClipNorm);
+                {
+                    double norm = nn.utils.clip_grad_norm_(parameters, settings.GradientClipNorm);
+                    if (!double.IsFinite(norm))
+                        throw Diverged(epoch, batchIndex, $"the gradients became {norm}");
+                }
                 optimizer.Step();
             }
             batchIndex++;
@@ -141,6 +159,12 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 break;
         }
         epochClock.Stop();
+        using (NewDisposeScope())
+        {
+            using var noGrad = no_grad();
+            if (parameters.Any(p => !p.isfinite().all().item<bool>()))
+                throw Diverged(epoch, batchIndex - 1, "the weights became NaN or infinite");
+        }
 
         double? validLoss = null, validMetric = null;
         if (validation is not null && validation.RowCount > 0)

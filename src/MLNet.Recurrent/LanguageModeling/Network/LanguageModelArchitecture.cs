@@ -26,14 +26,35 @@ internal sealed record LanguageModelArchitecture
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid member.</summary>
     public void Validate()
     {
-        OptionRange.Check(VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "at least 2 (<pad> and <unk>)");
+        OptionRange.Check(VocabularySize >= 2 && VocabularySize <= NetworkLimits.MaximumVocabularySize, nameof(VocabularySize), VocabularySize, $"in 2..{NetworkLimits.MaximumVocabularySize:N0} (<pad>, <unk> and the tokens)");
         OptionRange.Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
-        OptionRange.Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
-        OptionRange.Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
-        OptionRange.Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
+        OptionRange.Check(EmbeddingSize >= 1 && EmbeddingSize <= NetworkLimits.MaximumEmbeddingSize, nameof(EmbeddingSize), EmbeddingSize, $"in 1..{NetworkLimits.MaximumEmbeddingSize:N0}");
+        OptionRange.Check(HiddenSize >= 1 && HiddenSize <= NetworkLimits.MaximumHiddenSize, nameof(HiddenSize), HiddenSize, $"in 1..{NetworkLimits.MaximumHiddenSize:N0}");
+        OptionRange.Check(NumberOfLayers >= 1 && NumberOfLayers <= NetworkLimits.MaximumLayers, nameof(NumberOfLayers), NumberOfLayers, $"in 1..{NetworkLimits.MaximumLayers}");
         OptionRange.Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
         if (TieWeights && EmbeddingSize != HiddenSize)
             throw new ArgumentException($"TieWeights needs EmbeddingSize == HiddenSize (the decoder reuses the embedding matrix), but EmbeddingSize is {EmbeddingSize} and HiddenSize is {HiddenSize}.", nameof(TieWeights));
+        NetworkLimits.CheckSize(StateShapes(), "lower EmbeddingSize, HiddenSize or NumberOfLayers, or the vocabulary size (TokenizerOptions.MaximumVocabularySize)");
+    }
+
+    /// <summary>
+    /// The state-dict names and shapes of the <see cref="RecurrentLanguageModel"/> this architecture describes, without
+    /// building it (saved weights are checked against them before the network is allocated).
+    /// </summary>
+    public IEnumerable<(string Name, long[] Shape)> StateShapes()
+    {
+        yield return ("embedding.weight", new long[] { VocabularySize, EmbeddingSize });
+        foreach (var tensor in RecurrentLayers.StateShapes("rnn.", Cell, EmbeddingSize, HiddenSize, NumberOfLayers, 1))
+            yield return tensor;
+        if (TieWeights)
+        {
+            yield return ("decoderBias", new long[] { VocabularySize });
+        }
+        else
+        {
+            yield return ("decoder.weight", new long[] { VocabularySize, HiddenSize });
+            yield return ("decoder.bias", new long[] { VocabularySize });
+        }
     }
 
     public void Write(BinaryWriter w)
@@ -50,7 +71,7 @@ internal sealed record LanguageModelArchitecture
             NumberOfLayers = r.ReadInt32(), Dropout = r.ReadDouble(), TieWeights = r.ReadBoolean(),
         };
         try { a.Validate(); }
-        catch (ArgumentException e) { throw new InvalidDataException($"Corrupt language model architecture in the model: {e.Message}", e); }
+        catch (ArgumentException e) { throw new InvalidDataException($"The saved language model's architecture is invalid: {e.Message}", e); }
         return a;
     }
 }

@@ -93,10 +93,14 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     private nn.Module[]? stepCells;
     private readonly object stepCellsGate = new();
 
+    /// <summary>The step cells once generation has created them, else null (tests).</summary>
+    internal IReadOnlyList<nn.Module>? CreatedStepCells => stepCells;
+
     /// <summary>
     /// Per-layer cells whose parameters are the recurrent layer's own tensors (created once, not registered as submodules,
-    /// so they are not saved twice). They are deliberately not disposed with the model: disposing a module may dispose its
-    /// parameters, which here belong to the recurrent layer; their native handles are released when they are collected.
+    /// so they are not saved twice). They live as long as the model and are disposed with it (<see cref="Dispose(bool)"/>):
+    /// TorchSharp releases a native module only on <c>Dispose</c>, never when it is collected, and a cell's native module
+    /// holds references to the layer's weights, so a cell left to the collector kept them alive after the model was gone.
     /// </summary>
     private nn.Module[] StepCells()
     {
@@ -137,6 +141,22 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
             stepCells = cells;
             return cells;
         }
+    }
+
+    /// <summary>Frees the model's tensors, then the step cells' native modules (their parameters are the layers', already freed).</summary>
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (!disposing)
+            return;
+        nn.Module[]? cells;
+        lock (stepCellsGate)
+        {
+            cells = stepCells;
+            stepCells = null;
+        }
+        foreach (nn.Module cell in cells ?? [])
+            cell.Dispose();
     }
 
     /// <summary>Re-initialises the recurrent layers as Keras does (<see cref="RecurrentInitialization.Keras"/>), drawing from <paramref name="generator"/>.</summary>

@@ -21,7 +21,8 @@ internal static class LanguageModelOnnx
                 $"Cannot export the language model to ONNX: its token-id column '{columns.Input}' is not available in the ONNX graph " +
                 "(the component that produces it could not be exported).");
         var g = new OnnxGraph(ctx, "LanguageModel");
-        RecurrentLanguageModel model = transformer.Model;
+        using var use = transformer.Use();
+        RecurrentLanguageModel model = use.Module;
         LanguageModelArchitecture a = model.Architecture;
         string raw = g.Cast(ctx.GetVariableName(columns.Input), typeof(long));
         var (ids, lengths) = TokenIdsOnnx.Sanitize(g, raw, a.VocabularySize, 0);
@@ -47,7 +48,8 @@ internal static class LanguageModelOnnx
     public static void SaveStep(OnnxContext ctx, LanguageModelStepTransformer step)
     {
         var g = new OnnxGraph(ctx, "LanguageModelStep");
-        RecurrentLanguageModel model = step.Model.Model;
+        using var use = step.Model.Use();
+        RecurrentLanguageModel model = use.Module;
         LanguageModelArchitecture a = model.Architecture;
         bool lstm = a.Cell == RecurrentCell.Lstm;
         string token = g.Reshape(g.Cast(ctx.GetVariableName(LanguageModelStepModel.TokenIdColumnName), typeof(long)), -1, 1); // [N, 1]

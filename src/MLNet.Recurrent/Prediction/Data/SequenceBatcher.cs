@@ -32,7 +32,7 @@ internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
 
     public int RowCount => sequences.Count;
 
-    public int BatchesPerEpoch => (sequences.Count + batchSize - 1) / batchSize;
+    public int BatchesPerEpoch => (int)(((long)sequences.Count + batchSize - 1) / batchSize);
 
     /// <inheritdoc />
     public IEnumerable<SequenceBatch> Batches(int epoch, bool shuffle)
@@ -52,8 +52,8 @@ internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
 
         if (bucketByLength)
         {
-            int window = batchSize * LengthBucketing.WindowBatches;
-            for (int start = 0; start < n; start += window)
+            int window = LengthBucketing.Window(batchSize);
+            for (int start = 0; start < n; start = (int)Math.Min(n, (long)start + window))
             {
                 int len = Math.Min(window, n - start);
                 // Stable sort by length inside the window keeps the order deterministic.
@@ -82,7 +82,7 @@ internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
             tokenCount += sequences[r].Length;
         }
 
-        long[] ids = new long[b * width];
+        long[] ids = new long[checked((long)b * width)];
         long[] lengths = new long[b];
         for (int i = 0; i < b; i++)
         {

@@ -37,6 +37,15 @@ internal sealed class SequenceData
     /// <summary>Largest token id seen (before mapping ids outside the vocabulary to &lt;unk&gt;).</summary>
     public int MaxId { get; private init; }
 
+    /// <summary>The row position <see cref="MaxId"/> was read from (−1 when unknown).</summary>
+    public long MaxIdRow { get; private init; } = -1;
+
+    /// <summary>Rows that had more than the maximum length of tokens (and were cut).</summary>
+    public long RowsCut { get; private init; }
+
+    /// <summary>The longest row kept, in tokens (after cutting).</summary>
+    public int LongestRow => Sequences.Count == 0 ? 0 : Sequences.Max(s => s.Length);
+
     /// <summary>
     /// Reads <paramref name="data"/>. <paramref name="vocabularySize"/> 0 keeps large ids (the caller sizes the vocabulary
     /// from <see cref="MaxId"/>); otherwise ids outside it become &lt;unk&gt;.
@@ -55,7 +64,7 @@ internal sealed class SequenceData
         var sequences = new List<int[]>();
         var targets = new List<float>();
         var weights = readWeight is null ? null : new List<float>();
-        long rows = 0, missing = 0, badWeights = 0;
+        long rows = 0, missing = 0, badWeights = 0, cut = 0;
         float weightValue = 0;
         while (cursor.MoveNext())
         {
@@ -77,6 +86,8 @@ internal sealed class SequenceData
                 weights!.Add(weightValue);
             }
             sequences.Add(ids.Read(vocabularySize, maximumLength).ToArray());
+            if (ids.LastRowWasCut)
+                cut++;
             targets.Add(target);
         }
         return new SequenceData(sequences, targets.ToArray(), weights?.ToArray())
@@ -85,6 +96,8 @@ internal sealed class SequenceData
             MissingLabels = missing,
             BadWeights = badWeights,
             MaxId = ids.MaxIdSeen,
+            MaxIdRow = ids.MaxIdRow,
+            RowsCut = cut,
         };
     }
 
@@ -134,5 +147,6 @@ internal sealed class SequenceData
     {
         RowsRead = rows.Length,
         MaxId = MaxId,
+        MaxIdRow = MaxIdRow,
     };
 }

@@ -19,6 +19,7 @@ internal static class PretrainedEmbeddings
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{nameof(RecurrentTrainerOptions.PretrainedEmbeddingsPath)} '{path}' does not exist.", path);
+        CheckIsText(path);
         long rows = embedding.weight!.shape[0];
         int dim = (int)embedding.weight.shape[1];
 
@@ -53,6 +54,8 @@ internal static class PretrainedEmbeddings
                     continue;
                 }
                 fileDim = first.Length - 1;
+                if (fileDim < 1 || first.Skip(1).Any(f => !float.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+                    throw NotAVectorFile(path, $"line {lineNumber} is not a word followed by numbers");
                 CheckDimension(fileDim, dim, path);
             }
 
@@ -102,6 +105,20 @@ internal static class PretrainedEmbeddings
             channel.Warning($"No vocabulary token was found in the pretrained embeddings file '{path}'; check that it matches the tokenizer (case, language).");
     }
 
+    /// <summary>Refuses a binary file (word2vec's binary format, or anything else) before reading it line by line.</summary>
+    private static void CheckIsText(string path)
+    {
+        Span<byte> head = stackalloc byte[4096];
+        using (FileStream stream = File.OpenRead(path))
+            head = head[..stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)];
+        if (head.Contains((byte)0))
+            throw NotAVectorFile(path, "it holds binary data (word2vec's binary .bin format is not supported; save the vectors as text)");
+    }
+
+    private static InvalidDataException NotAVectorFile(string path, string why) => new(
+        $"{nameof(RecurrentTrainerOptions.PretrainedEmbeddingsPath)} '{path}' is not a GloVe / word2vec text file: {why}. " +
+        "Expected one vector per line, 'word v1 v2 …', optionally after a word2vec header line 'count dimension'.");
+
     private static void CheckDimension(int fileDim, int embeddingSize, string path)
     {
         if (fileDim != embeddingSize)
@@ -120,6 +137,8 @@ internal static class PretrainedEmbeddings
                 continue;
             if (n == destination.Length || !float.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
                 throw new InvalidDataException($"{path}, line {lineNumber}: expected a word followed by {destination.Length} numbers.");
+            if (!float.IsFinite(value))
+                throw new InvalidDataException($"{path}, line {lineNumber}: value {n + 1} of the vector ('{part}') is not a finite single-precision number; every vector element must be finite (at most ±3.4e38).");
             destination[n++] = value;
         }
         if (n != destination.Length)

@@ -130,6 +130,53 @@ internal sealed class RecurrentEncoder : nn.Module<Tensor, Tensor, Tensor>
         return pooled.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Prediction reads rows longer than this many tokens in windows of this size (forward-only encoders).</summary>
+    internal const int StreamWindow = 4096;
+
+    /// <summary>The longest row a bidirectional encoder reads at prediction (it reads a row whole).</summary>
+    internal const int MaximumWholeRow = 1 << 16;
+
+    /// <summary>
+    /// Prediction (no autograd) of one row <paramref name="tokens"/> <c>[1, T]</c> of any length, in windows of
+    /// <see cref="StreamWindow"/> steps with the recurrent state carried from window to window and the pooling accumulated,
+    /// so memory does not grow with the row: the same result as <see cref="forward"/> up to float rounding. Forward-only
+    /// encoders only (a bidirectional encoder's backward direction starts at the row's end).
+    /// </summary>
+    public Tensor ForwardInWindows(Tensor tokens)
+    {
+        if (options.Bidirectional)
+            throw new InvalidOperationException("A bidirectional encoder reads a row whole.");
+        long length = tokens.shape[1];
+        Tensor? state = null, pooled = null;
+        try
+        {
+            for (long start = 0; start < length; start += StreamWindow)
+            {
+                using var window = NewDisposeScope();
+                Tensor x = embedding.call(tokens.narrow(1, start, Math.Min(StreamWindow, length - start)));
+                (Tensor output, Tensor next) = RecurrentLayers.RunWithState(rnn, x, state);
+                Tensor step = options.Pooling switch
+                {
+                    SequencePooling.Mean => pooled is null ? output.sum(1) : pooled.add(output.sum(1), Scalars.One),
+                    SequencePooling.Max => pooled is null ? output.max(1).values : maximum(pooled, output.max(1).values),
+                    _ => output.select(1, -1), // the last layer's output at the last step so far
+                };
+                state?.Dispose();
+                pooled?.Dispose();
+                state = next.DetachFromDisposeScope();
+                pooled = step.DetachFromDisposeScope();
+            }
+            // The result joins the caller's dispose scope (the carried tensors were kept out of every scope).
+            using Scalar count = length.ToScalar();
+            return options.Pooling == SequencePooling.Mean ? pooled!.div(count) : pooled!.clone();
+        }
+        finally
+        {
+            state?.Dispose();
+            pooled?.Dispose();
+        }
+    }
+
     /// <summary>
     /// Whether prediction batches (no autograd) with padding run the recurrent layers on the padded batch instead of a
     /// packed sequence. Off by default: with libtorch's oneDNN turned off (<see cref="OneDnnRecurrentWorkaround"/>, the

@@ -3,16 +3,16 @@ namespace MLNet.Recurrent;
 /// <summary>Architecture of a <see cref="RecurrentEncoder"/>: embedding → stacked RNN/LSTM/GRU → pooling.</summary>
 public sealed record RecurrentEncoderOptions
 {
-    /// <summary>Number of token ids (embedding rows), including <c>&lt;pad&gt;</c> = 0 and <c>&lt;unk&gt;</c> = 1. Required.</summary>
+    /// <summary>Number of token ids (embedding rows), including <c>&lt;pad&gt;</c> = 0 and <c>&lt;unk&gt;</c> = 1, in 2..16,777,216. Required.</summary>
     public int VocabularySize { get; init; }
 
-    /// <summary>Embedding dimension. Default 64.</summary>
+    /// <summary>Embedding dimension, in 1..8,192. Default 64.</summary>
     public int EmbeddingSize { get; init; } = 64;
 
-    /// <summary>Hidden size of each recurrent layer and direction. Default 128.</summary>
+    /// <summary>Hidden size of each recurrent layer and direction, in 1..8,192. Default 128.</summary>
     public int HiddenSize { get; init; } = 128;
 
-    /// <summary>Number of stacked recurrent layers. Default 1.</summary>
+    /// <summary>Number of stacked recurrent layers, in 1..64. Default 1.</summary>
     public int NumberOfLayers { get; init; } = 1;
 
     /// <summary>Whether each layer also reads the sequence backwards. Default false.</summary>
@@ -45,15 +45,15 @@ public sealed record RecurrentEncoderOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid member and its allowed range.</summary>
     internal void Validate()
     {
-        Check(VocabularySize >= 2, nameof(VocabularySize), VocabularySize, "at least 2 (<pad> and <unk>)");
-        Check(EmbeddingSize >= 1, nameof(EmbeddingSize), EmbeddingSize, "at least 1");
-        Check(HiddenSize >= 1, nameof(HiddenSize), HiddenSize, "at least 1");
-        Check(NumberOfLayers >= 1, nameof(NumberOfLayers), NumberOfLayers, "at least 1");
+        Check(VocabularySize >= 2 && VocabularySize <= NetworkLimits.MaximumVocabularySize, nameof(VocabularySize), VocabularySize, $"in 2..{NetworkLimits.MaximumVocabularySize:N0} (<pad>, <unk> and the tokens)");
+        Check(EmbeddingSize >= 1 && EmbeddingSize <= NetworkLimits.MaximumEmbeddingSize, nameof(EmbeddingSize), EmbeddingSize, $"in 1..{NetworkLimits.MaximumEmbeddingSize:N0}");
+        Check(HiddenSize >= 1 && HiddenSize <= NetworkLimits.MaximumHiddenSize, nameof(HiddenSize), HiddenSize, $"in 1..{NetworkLimits.MaximumHiddenSize:N0}");
+        Check(NumberOfLayers >= 1 && NumberOfLayers <= NetworkLimits.MaximumLayers, nameof(NumberOfLayers), NumberOfLayers, $"in 1..{NetworkLimits.MaximumLayers}");
         Check(Dropout >= 0 && Dropout < 1, nameof(Dropout), Dropout, "in [0, 1)");
         Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
         Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
         Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
-        Check(NGramLength < 2 ? NGramBuckets >= 0 : NGramBuckets >= 1, nameof(NGramBuckets), NGramBuckets, "at least 1 with word pairs");
+        Check(NGramLength < 2 ? NGramBuckets is >= 0 and <= 1 << 24 : NGramBuckets is >= 1 and <= 1 << 24, nameof(NGramBuckets), NGramBuckets, "in 1..16,777,216 with word pairs");
     }
 
     private static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);

@@ -19,8 +19,7 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Creates the model; parameters are initialised from <paramref name="generator"/> when given.</summary>
     public RecurrentSequenceModel(RecurrentEncoderOptions encoderOptions, int outputs, Generator? generator = null) : base(nameof(RecurrentSequenceModel))
     {
-        if (outputs < 1)
-            throw new ArgumentException($"outputs is {outputs}; it must be at least 1.", nameof(outputs));
+        CheckSize(encoderOptions, outputs);
         encoder = new RecurrentEncoder(encoderOptions, generator);
         dropout = encoderOptions.Dropout;
         head = nn.Linear(encoderOptions.OutputSize, outputs);
@@ -35,6 +34,43 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
             head.weight!.uniform_(-bound, bound, generator);
             head.bias!.uniform_(-bound, bound, generator);
         }
+    }
+
+    /// <summary>
+    /// The state-dict names and shapes of the model <paramref name="encoderOptions"/> and <paramref name="outputs"/> describe,
+    /// without building it (saved weights are checked against them before the network is allocated).
+    /// </summary>
+    public static IEnumerable<(string Name, long[] Shape)> StateShapes(RecurrentEncoderOptions encoderOptions, int outputs)
+    {
+        var o = encoderOptions;
+        yield return ("encoder.embedding.weight", new long[] { o.VocabularySize, o.EmbeddingSize });
+        foreach (var tensor in RecurrentLayers.StateShapes("encoder.rnn.", o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, o.Bidirectional ? 2 : 1))
+            yield return tensor;
+        if (o.LearnInitialState)
+        {
+            long states = (long)o.NumberOfLayers * (o.Bidirectional ? 2 : 1);
+            yield return ("encoder.initial_hidden", new long[] { states, o.HiddenSize });
+            if (o.Cell == RecurrentCell.Lstm)
+                yield return ("encoder.initial_cell", new long[] { states, o.HiddenSize });
+        }
+        yield return ("head.weight", new long[] { outputs, o.OutputSize });
+        yield return ("head.bias", new long[] { outputs });
+        if (o.NGramLength > 0)
+            yield return ("ngrams.weights.weight", new long[] { (long)o.VocabularySize + (o.NGramLength >= 2 ? o.NGramBuckets : 0), outputs });
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the member when the architecture is invalid or the network would be
+    /// larger than <see cref="NetworkLimits"/> allow; nothing is allocated.
+    /// </summary>
+    public static void CheckSize(RecurrentEncoderOptions encoderOptions, int outputs)
+    {
+        ArgumentNullException.ThrowIfNull(encoderOptions);
+        encoderOptions.Validate();
+        if (outputs < 1)
+            throw new ArgumentException($"outputs is {outputs}; it must be at least 1.", nameof(outputs));
+        NetworkLimits.CheckSize(StateShapes(encoderOptions, outputs),
+            "lower EmbeddingSize, HiddenSize or NumberOfLayers, or the vocabulary size (TokenizerOptions.MaximumVocabularySize)");
     }
 
     /// <summary>The encoder (embedding + recurrent layers + pooling).</summary>
@@ -58,6 +94,9 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         head.bias!.mul_(factor).add_(offset, Scalars.One);
         ngrams?.parameters().First().mul_(factor);
     }
+
+    /// <summary>Prediction of one row <c>[1, T]</c> of any length with bounded memory (<see cref="RecurrentEncoder.ForwardInWindows"/>); forward-only encoders.</summary>
+    public Tensor ForwardInWindows(Tensor tokens) => head.call(encoder.ForwardInWindows(tokens));
 
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)

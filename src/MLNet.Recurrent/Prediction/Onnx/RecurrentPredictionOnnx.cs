@@ -53,7 +53,7 @@ internal static class RecurrentPredictionOnnx
 {
     public static void Save(OnnxContext ctx, RecurrentPredictionTransformer transformer, DataViewSchema inputSchema)
     {
-        transformer.ThrowIfDisposed();
+        using var use = transformer.Use();
         string feature = transformer.FeatureColumnName;
         if (!ctx.ContainsColumn(feature))
             throw new InvalidOperationException(
@@ -62,7 +62,7 @@ internal static class RecurrentPredictionOnnx
         var g = new OnnxGraph(ctx, "Recurrent");
         string ids = g.Cast(ctx.GetVariableName(feature), typeof(long));
         var (sanitized, lengths) = TokenIdsOnnx.Sanitize(g, ids, transformer.EncoderOptions.VocabularySize, transformer.MaximumSequenceLength);
-        string raw = SequenceModelOnnx.SequenceModel(g, transformer.Model, sanitized, lengths);
+        string raw = SequenceModelOnnx.SequenceModel(g, use.Module, sanitized, lengths);
 
         DataViewSchema.DetachedColumn[] columns = transformer.PredictionTask.OutputColumns(inputSchema);
         switch (transformer.Task)

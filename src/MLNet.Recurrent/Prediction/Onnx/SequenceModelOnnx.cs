@@ -75,7 +75,34 @@ internal static class SequenceModelOnnx
 
         string headWeight = g.Floats(RecurrentLayersOnnx.Read(weights, "head.weight"), new long[] { model.Outputs, o.OutputSize }, "head_weight");
         string headBias = g.Floats(RecurrentLayersOnnx.Read(weights, "head.bias"), new long[] { model.Outputs }, "head_bias");
-        return g.NodeWith("Gemm", new[] { pooled, headWeight, headBias }, n => n.AddAttribute("transB", 1L));
+        string scores = g.NodeWith("Gemm", new[] { pooled, headWeight, headBias }, n => n.AddAttribute("transB", 1L));
+        return o.NGramLength == 0 ? scores : g.Add(scores, BagOfNGrams(g, o, model.Outputs, weights, ids, lengths));
+    }
+
+    /// <summary>
+    /// <see cref="NGramBag"/>: the mean of the row's word and hashed word-pair weights, <c>[N, outputs]</c>, from sanitized
+    /// ids <c>[N, T]</c> (right-padded with 0) and lengths <c>[N]</c>.
+    /// </summary>
+    private static string BagOfNGrams(OnnxGraph g, RecurrentEncoderOptions o, int outputs, IReadOnlyDictionary<string, Tensor> weights, string ids, string lengths)
+    {
+        long rows = (long)o.VocabularySize + (o.NGramLength >= 2 ? o.NGramBuckets : 0);
+        string table = g.Floats(RecurrentLayersOnnx.Read(weights, "ngrams.weights.weight"), new long[] { rows, outputs }, "ngram_weights");
+        string positions = g.Range(g.Squeeze(g.Dim(ids, 1), 0));
+        string mask = g.Less(g.Unsqueeze(positions, 0), g.Unsqueeze(lengths, 1)); // [N, T]
+        string grams = ids, valid = mask;
+        if (o.NGramLength >= 2)
+        {
+            // (a · Multiplier + b) mod buckets + vocabulary, as NGramBag hashes a word pair; a row of one token has none.
+            string first = g.Slice(ids, 0, -1, 1), second = g.Slice(ids, 1, long.MaxValue, 1);
+            string hashed = g.Add(g.Node("Mod", g.Add(g.Mul(first, g.Int64Scalar(MLNet.Recurrent.NGramBag.Multiplier)), second), g.Int64Scalar(o.NGramBuckets)), g.Int64Scalar(o.VocabularySize));
+            grams = g.Concat(1, ids, hashed);
+            valid = g.Concat(1, mask, g.Slice(mask, 1, long.MaxValue, 1));
+        }
+        string weightMask = g.Unsqueeze(g.Cast(valid, typeof(float)), 2); // [N, G, 1]
+        string gathered = g.Gather(table, g.Where(valid, grams, g.Int64Scalar(0))); // [N, G, outputs]
+        string sums = g.Reduce("ReduceSum", g.Mul(gathered, weightMask), new long[] { 1 }, keepDims: false);
+        string counts = g.Max(g.Reduce("ReduceSum", weightMask, new long[] { 1 }, keepDims: false), g.FloatScalar(1));
+        return g.Div(sums, counts);
     }
 
 }

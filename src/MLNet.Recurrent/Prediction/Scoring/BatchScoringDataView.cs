@@ -148,7 +148,8 @@ internal sealed class BatchScoringDataView : IDataView
                 blockIds[blockRows++] = reader!.Read(vocabularySize, maximumLength).ToArray();
             if (blockRows == 0)
                 throw new InvalidOperationException("The input data returned fewer rows on a second cursor than on the first; recurrent scoring needs a data view that returns the same rows on every cursor.");
-            view.parent.Scorer.Score(blockIds, blockRows, blockOutputs);
+            using (view.parent.Use())
+                view.parent.Scorer.Score(blockIds, blockRows, blockOutputs);
             blockIndex = 0;
         }
 

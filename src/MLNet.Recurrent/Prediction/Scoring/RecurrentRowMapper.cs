@@ -71,7 +71,7 @@ internal sealed class RecurrentRowMapper : IRowMapper
         {
             if (row.Position != position || position < 0)
             {
-                parent.ThrowIfDisposed();
+                using var use = parent.Use();
                 parent.Scorer.ScoreOne(reader.Read(vocabularySize, parent.MaximumSequenceLength), values);
                 position = row.Position;
             }

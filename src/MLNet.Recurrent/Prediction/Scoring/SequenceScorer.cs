@@ -47,6 +47,20 @@ internal sealed class SequenceScorer
         using var threads = IntraOpThreads.ForSmallSteps(device, StepWeights);
         using var scope = NewDisposeScope();
         int n = ids.Length;
+        if (n > RecurrentEncoder.StreamWindow && model is RecurrentSequenceModel sequenceModel)
+        {
+            if (!sequenceModel.Encoder.Options.Bidirectional)
+            {
+                // Long rows (possible only when MaximumSequenceLength is 0) run in windows: memory does not grow with the row.
+                CopyOut(sequenceModel.ForwardInWindows(ToDevice(ids)), output);
+                return;
+            }
+            if (n > RecurrentEncoder.MaximumWholeRow)
+                throw new InvalidOperationException(
+                    $"A row has {n:N0} tokens. A bidirectional model reads a row whole (its backward direction starts at the row's end), so its memory grows with the row; " +
+                    $"this model was trained with MaximumSequenceLength = 0 (no limit) and scores rows of at most {RecurrentEncoder.MaximumWholeRow:N0} tokens. " +
+                    "Cut the rows before scoring (TokenizerOptions.MaximumLength, or PadSequences), or train with a MaximumSequenceLength.");
+        }
         long[] buffer = new long[Math.Max(1, n)]; // an empty row runs one <pad> step with length 0 (the encoder zeroes it)
         for (int i = 0; i < n; i++)
             buffer[i] = ids[i];
@@ -67,6 +81,17 @@ internal sealed class SequenceScorer
             return;
         int[] order = Enumerable.Range(0, count).ToArray();
         Array.Sort(order, (a, b) => sequences[a].Length != sequences[b].Length ? sequences[a].Length.CompareTo(sequences[b].Length) : a.CompareTo(b));
+
+        // Rows longer than a streaming window (only with MaximumSequenceLength 0) are scored one at a time, last (the
+        // sort put them there), so no batch is padded to them and forward-only networks read them in windows.
+        int regular = count;
+        while (regular > 0 && sequences[order[regular - 1]].Length > RecurrentEncoder.StreamWindow)
+            regular--;
+        for (int k = regular; k < count; k++)
+            ScoreOne(sequences[order[k]], output.AsSpan(order[k] * Outputs, Outputs));
+        count = regular;
+        if (count == 0)
+            return;
         var batcher = new SequenceBatcher(sequences, null, null, ChunkRows, bucketByLength: false, seed: 0, device);
         int chunks = (count + ChunkRows - 1) / ChunkRows;
         int threads = device.type == DeviceType.CPU ? IntraOpThreads.Current : 1;
@@ -89,6 +114,15 @@ internal sealed class SequenceScorer
             for (int chunk = Interlocked.Increment(ref next); chunk < chunks; chunk = Interlocked.Increment(ref next))
                 ScoreChunk(batcher, order, chunk, count, output, chunkOutput);
         });
+    }
+
+    private Tensor ToDevice(ReadOnlySpan<int> ids)
+    {
+        long[] buffer = new long[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+            buffer[i] = ids[i];
+        Tensor tokens = tensor(buffer, new long[] { 1, buffer.Length }, ScalarType.Int64);
+        return device.type == DeviceType.CPU ? tokens : tokens.to(device);
     }
 
     private void ScoreChunk(SequenceBatcher batcher, int[] order, int chunk, int count, float[] output, float[] chunkOutput)

@@ -53,6 +53,10 @@ internal sealed class BinaryClassificationTask : PredictionTask
     public override void PrepareTraining(float[] targets, float[]? validationTargets, IChannel channel)
     {
         int positives = targets.Count(t => t > 0);
+        if (positives == 0 || positives == targets.Length)
+            throw new InvalidOperationException(
+                $"The training data has a single class: all {targets.Length} usable training rows have label {(positives == 0 ? "false" : "true")}. " +
+                "A binary classifier needs both true and false rows; check the data and the label column.");
         channel.Info($"Binary classification: {positives} positive and {targets.Length - positives} negative training rows.");
     }
 

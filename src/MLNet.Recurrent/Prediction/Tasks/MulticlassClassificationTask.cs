@@ -37,7 +37,22 @@ internal sealed class MulticlassClassificationTask : PredictionTask
     public override string MetricName => "accuracy";
 
     protected override bool IsValidLabel(DataViewType type) =>
-        type is KeyDataViewType { RawType: var raw, Count: >= 2 and <= int.MaxValue } && raw == typeof(uint);
+        type is KeyDataViewType { RawType: var raw, Count: <= int.MaxValue } && raw == typeof(uint);
+
+    /// <summary>A key with fewer than 2 values: MapValueToKey was used, but on data with one class (or none).</summary>
+    protected override void CheckLabel(DataViewSchema.Column label, string paramName)
+    {
+        ulong count = ((KeyDataViewType)label.Type).Count;
+        if (count >= 2)
+            return;
+        string[]? names = LabelKeyValues.From(label)?.Texts().Select(t => t.ToString()).ToArray();
+        string which = names is { Length: > 0 } ? $" ('{string.Join("', '", names)}')" : "";
+        string data = paramName == nameof(RecurrentTrainingOptions.ValidationSet)
+            ? "The validation data must go through the MapValueToKey fitted on the training data (transform it with the fitted pipeline), not one fitted on the validation data itself."
+            : "MapValueToKey gives the key one value per distinct label of the data it was fitted on: check that this data is not empty and holds at least 2 classes.";
+        throw new ArgumentOutOfRangeException(paramName,
+            $"Label column '{label.Name}' is a key with {count} value{(count == 1 ? "" : "s")}{which}, so there is only one class to predict; a multiclass classifier needs at least 2. {data}");
+    }
 
     protected override bool IsValidLabel(SchemaShape.Column column) =>
         column.Kind == SchemaShape.Column.VectorKind.Scalar && column.IsKey;
@@ -52,7 +67,8 @@ internal sealed class MulticlassClassificationTask : PredictionTask
     public override void CheckSameLabel(PredictionTask other, DataViewSchema schema, string label, string paramName)
     {
         if (other.Outputs != Outputs)
-            throw SchemaErrors.Mismatch(paramName, "label", label, $"a key with {Outputs} values like the training label", schema[label].Type);
+            throw SchemaErrors.Mismatch(paramName, "label", label,
+                $"a key with {Outputs} values like the training label (transform the validation data with the pipeline fitted on the training data, so both share one MapValueToKey)", schema[label].Type);
     }
 
     protected override SchemaShape.Column[] OutputShape(SchemaShape.Column label)
@@ -87,6 +103,14 @@ internal sealed class MulticlassClassificationTask : PredictionTask
         foreach (float t in targets)
             counts[(int)t]++;
         ReadOnlyMemory<char>[] names = keyValues?.Texts() ?? Enumerable.Range(1, classes).Select(i => i.ToString().AsMemory()).ToArray();
+        int present = counts.Count(c => c > 0);
+        if (present < 2)
+        {
+            int only = Array.FindIndex(counts, c => c > 0);
+            throw new InvalidOperationException(
+                $"The training data has a single class: all {targets.Length} usable training rows have label '{names[only]}' (the label key has {classes} values). " +
+                "A classifier needs rows of at least 2 classes; check the data and the label column.");
+        }
         channel.Info($"Multiclass classification, {classes} classes; training rows per class: {string.Join(", ", names.Zip(counts, (n, c) => $"{n}={c}"))}.");
     }
 

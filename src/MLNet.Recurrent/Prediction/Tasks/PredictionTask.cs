@@ -51,8 +51,17 @@ internal abstract class PredictionTask
 
     /// <summary>Validates the label column <paramref name="label"/> of <paramref name="schema"/> and returns the task configured for it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The column is missing or of the wrong type (the message names it).</exception>
-    public PredictionTask FromLabel(DataViewSchema schema, string label, string paramName) =>
-        Bind(SchemaErrors.Require(schema, label, "label", ExpectedLabel, IsValidLabel, paramName));
+    public PredictionTask FromLabel(DataViewSchema schema, string label, string paramName)
+    {
+        DataViewSchema.Column column = SchemaErrors.Require(schema, label, "label", ExpectedLabel, IsValidLabel, paramName);
+        CheckLabel(column, paramName);
+        return Bind(column);
+    }
+
+    /// <summary>Throws naming the column when a label of a valid type cannot be learned (a key with a single class).</summary>
+    protected virtual void CheckLabel(DataViewSchema.Column label, string paramName)
+    {
+    }
 
     /// <summary>The output columns' shapes, after checking the label column of <paramref name="input"/>.</summary>
     public SchemaShape.Column[] OutputShape(SchemaShape input, string label) =>
@@ -68,7 +77,8 @@ internal abstract class PredictionTask
 
     /// <summary>
     /// Called once before training with the targets read (the task may rescale them in place, e.g. standardize
-    /// regression targets) and the training log.
+    /// regression targets) and the training log. Throws <see cref="InvalidOperationException"/> when the targets cannot
+    /// be learned (a classifier's training rows hold a single class).
     /// </summary>
     public virtual void PrepareTraining(float[] targets, float[]? validationTargets, IChannel channel)
     {

@@ -69,30 +69,48 @@ internal sealed class TokenIdColumn
 
     private static bool IsKeyRawType(Type raw) => raw == typeof(uint) || raw == typeof(ushort) || raw == typeof(byte) || raw == typeof(ulong);
 
-    /// <summary>The vocabulary size: the annotated one, else <paramref name="largestIdSeen"/> + 1 (at least 2: <c>&lt;pad&gt;</c> and <c>&lt;unk&gt;</c>).</summary>
-    public int VocabularySize(int largestIdSeen) => AnnotatedVocabularySize ?? Math.Max(2, largestIdSeen + 1);
+    /// <summary>
+    /// The vocabulary size: the annotated one, else <paramref name="largestIdSeen"/> + 1 (at least 2: <c>&lt;pad&gt;</c>
+    /// and <c>&lt;unk&gt;</c>), which must not exceed <paramref name="maximumInferred"/>.
+    /// </summary>
+    /// <param name="largestIdSeen">The largest id read.</param>
+    /// <param name="row">The row it was read from (−1 unknown), for the error.</param>
+    /// <param name="maximumInferred">The largest vocabulary the ids may imply.</param>
+    /// <param name="option">The option that sets <paramref name="maximumInferred"/>, for the error.</param>
+    /// <exception cref="InvalidOperationException">The ids imply a larger vocabulary.</exception>
+    public int VocabularySize(int largestIdSeen, long row, int maximumInferred, string option)
+    {
+        if (AnnotatedVocabularySize is int annotated)
+            return annotated;
+        if (largestIdSeen >= maximumInferred)
+            throw new InvalidOperationException(
+                $"Column '{Name}' has no \"{TokenAnnotations.Vocabulary}\" annotation and is not a key column, so the vocabulary is sized from the largest token id; " +
+                $"{(row >= 0 ? $"row {row} (0-based)" : "a row")} has id {largestIdSeen}, which would need a vocabulary of {(long)largestIdSeen + 1:N0} ids, more than {option} = {maximumInferred:N0}. " +
+                $"Declare the vocabulary (TokenizeToIds adds the annotation; MapValueToKey makes the ids keys), map the ids to a smaller range, or raise {option} (at most {NetworkLimits.MaximumVocabularySize:N0}).");
+        return Math.Max(2, largestIdSeen + 1);
+    }
 
     /// <summary>A reader of this column for rows of a cursor (or row) over a schema that contains it.</summary>
     public TokenIdReader CreateReader(DataViewRow row)
     {
         DataViewSchema.Column column = row.Schema[Column.Index];
         if (!IsKey)
-            return new TokenIdReader(row.GetGetter<VBuffer<int>>(column));
+            return new TokenIdReader(row.GetGetter<VBuffer<int>>(column)) { Row = row };
         Type raw = ((VectorDataViewType)column.Type).ItemType.RawType;
         if (raw == typeof(uint))
-            return TokenIdReader.ForKeys(row.GetGetter<VBuffer<uint>>(column), k => k);
+            return TokenIdReader.ForKeys(row.GetGetter<VBuffer<uint>>(column), k => k, row);
         if (raw == typeof(ushort))
-            return TokenIdReader.ForKeys(row.GetGetter<VBuffer<ushort>>(column), k => k);
+            return TokenIdReader.ForKeys(row.GetGetter<VBuffer<ushort>>(column), k => k, row);
         if (raw == typeof(byte))
-            return TokenIdReader.ForKeys(row.GetGetter<VBuffer<byte>>(column), k => k);
-        return TokenIdReader.ForKeys(row.GetGetter<VBuffer<ulong>>(column), k => k);
+            return TokenIdReader.ForKeys(row.GetGetter<VBuffer<byte>>(column), k => k, row);
+        return TokenIdReader.ForKeys(row.GetGetter<VBuffer<ulong>>(column), k => k, row);
     }
 
     /// <summary>
     /// Every row's ids (the contract applied: padding dropped, ids outside <paramref name="vocabularySize"/> read as
     /// <c>&lt;unk&gt;</c>, at most <paramref name="maximumLength"/> kept; 0 = no limit for either) and the largest id seen.
     /// </summary>
-    public (List<int[]> Rows, int LargestId) ReadRows(IDataView data, int vocabularySize, int maximumLength, Action? checkAlive)
+    public (List<int[]> Rows, int LargestId, long LargestIdRow) ReadRows(IDataView data, int vocabularySize, int maximumLength, Action? checkAlive)
     {
         var rows = new List<int[]>();
         using DataViewRowCursor cursor = data.GetRowCursor(new[] { data.Schema[Column.Index] });
@@ -103,7 +121,7 @@ internal sealed class TokenIdColumn
                 checkAlive?.Invoke();
             rows.Add(reader.Read(vocabularySize, maximumLength).ToArray());
         }
-        return (rows, reader.MaxIdSeen);
+        return (rows, reader.MaxIdSeen, reader.MaxIdRow);
     }
 
     /// <summary>

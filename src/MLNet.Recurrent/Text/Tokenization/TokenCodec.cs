@@ -80,6 +80,15 @@ public abstract class TokenCodec
         return stream.ToArray();
     }
 
+    /// <summary>The mode recorded in <see cref="ToBytes"/> output, without reading the rest; null when the bytes are not a codec.</summary>
+    internal static TokenizerMode? ModeOf(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 9 || System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes) != Magic)
+            return null;
+        var mode = (TokenizerMode)bytes[8];
+        return Enum.IsDefined(mode) ? mode : null;
+    }
+
     /// <summary>Rebuilds a codec from <see cref="ToBytes"/> output (no external files are needed).</summary>
     /// <exception cref="InvalidDataException">The bytes are not a codec, are truncated or corrupted, or come from a newer format.</exception>
     public static TokenCodec FromBytes(ReadOnlySpan<byte> bytes)
