@@ -140,13 +140,9 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 if (value > DivergenceFactor * Math.Max(1.0, firstLoss.Value))
                     throw Diverged(epoch, batchIndex, $"the loss grew from {firstLoss.Value:G4} (first batch) to {value:G4}");
                 loss.backward();
-                if (settings.GradientClipNorm > 0)
-                {
-                    double norm = nn.utils.clip_grad_norm_(parameters, settings.GradientClipNorm);
-                    if (!double.IsFinite(norm))
-                        throw Diverged(epoch, batchIndex, $"the gradients became {norm}");
-                }
-                optimizer.Step();
+                double norm = optimizer.Step(settings.GradientClipNorm);
+                if (!double.IsFinite(norm))
+                    throw Diverged(epoch, batchIndex, $"the gradients became {norm}");
             }
             batchIndex++;
             globalBatch++;

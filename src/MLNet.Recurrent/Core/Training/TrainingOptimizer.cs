@@ -11,6 +11,11 @@ namespace MLNet.Recurrent;
 /// bit-identical parameters. They exist because TorchSharp's convert their hyper-parameters to native scalars implicitly
 /// in every step, which another thread's garbage collection can free mid-call (see <see cref="Scalars"/>); here every
 /// scalar is held until the step is done.
+/// <para>
+/// A parameter with a sparse gradient (an <c>nn.Embedding</c> built with <c>sparse: true</c>, such as the n-gram bag's
+/// table) is updated lazily, as TensorFlow's LazyAdam and PyTorch's SparseAdam do: only the rows the batch touched move,
+/// and only their moments decay, so a step costs the batch's rows rather than the whole table.
+/// </para>
 /// </summary>
 internal abstract class TrainingOptimizer : IDisposable
 {
@@ -54,19 +59,79 @@ internal abstract class TrainingOptimizer : IDisposable
         }
     }
 
-    /// <summary>Updates every parameter that has a gradient, without recording the update for autograd.</summary>
-    public void Step()
+    /// <summary>
+    /// Updates every parameter that has a gradient, without recording the update for autograd. With
+    /// <paramref name="clipNorm"/> &gt; 0 the gradients are first scaled so that their global L2 norm is at most that
+    /// (as <c>nn.utils.clip_grad_norm_</c>, sparse gradients included). Returns the global norm before clipping
+    /// (NaN or infinite when a gradient is), or 0 without clipping; a non-finite norm updates nothing.
+    /// </summary>
+    public double Step(double clipNorm = 0)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        BeginStep();
+        var grads = new Tensor?[parameters.Length];
+        var rows = new Tensor?[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
             Tensor? grad = parameters[i].grad;
-            if (grad is not null && Factor(i) != 0)
-                Update(i, parameters[i], grad);
+            if (grad is not null && grad.is_sparse)
+                (rows[i], grad) = SumByRow(grad);
+            grads[i] = grad;
+        }
+        double norm = 0;
+        if (clipNorm > 0)
+        {
+            Tensor[] norms = grads.OfType<Tensor>().Select(g => g.norm()).ToArray();
+            if (norms.Length == 0)
+                return 0;
+            norm = stack(norms).norm().item<float>();
+            if (!double.IsFinite(norm))
+                return norm;
+            double coefficient = clipNorm / (norm + 1e-6);
+            if (coefficient < 1)
+            {
+                using Scalar c = coefficient.ToScalar();
+                foreach (Tensor g in grads.OfType<Tensor>())
+                    g.mul_(c);
+            }
+        }
+        BeginStep();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (grads[i] is Tensor grad && Factor(i) != 0)
+            {
+                if (rows[i] is Tensor touched)
+                    UpdateRows(i, parameters[i], touched, grad);
+                else
+                    Update(i, parameters[i], grad);
+            }
         }
         EndStep();
+        return norm;
+    }
+
+    /// <summary>
+    /// A sparse COO gradient of a 2-D table (as <c>nn.Embedding(sparse: true)</c> produces: one entry per looked-up
+    /// token, rows repeated) as the distinct rows it touches and each row's summed gradient.
+    /// </summary>
+    private static (Tensor Rows, Tensor Values) SumByRow(Tensor grad)
+    {
+        Tensor indices = grad.SparseIndices[0];
+        Tensor values = grad.SparseValues;
+        var (distinct, inverse, _) = indices.unique(sorted: true, return_inverse: true);
+        Tensor summed = zeros(distinct.shape[0], values.shape[1], dtype: values.dtype, device: values.device)
+            .index_add_(0, inverse!, values, Scalars.One);
+        return (distinct, summed);
+    }
+
+    /// <summary>
+    /// Updates only the given rows of a table from their gradient (<paramref name="grad"/> is <c>[rows, columns]</c>).
+    /// Optimizers without a lazy rule apply their dense rule to a gradient that is zero elsewhere.
+    /// </summary>
+    protected virtual void UpdateRows(int index, Parameter parameter, Tensor rows, Tensor grad)
+    {
+        Tensor dense = zeros_like(parameter).index_copy_(0, rows, grad);
+        Update(index, parameter, dense);
     }
 
     /// <summary>Creates the step's scalars.</summary>
@@ -123,20 +188,40 @@ internal abstract class TrainingOptimizer : IDisposable
         {
             Tensor m = firstMoments[index] ??= zeros_like(parameter).DetachFromDisposeScope();
             Tensor v = secondMoments[index] ??= zeros_like(parameter).DetachFromDisposeScope();
+            Apply(index, parameter, m, v, grad);
+        }
+
+        /// <summary>The lazy update: the rows the batch touched, and nothing else, take an Adam step.</summary>
+        protected override void UpdateRows(int index, Parameter parameter, Tensor rows, Tensor grad)
+        {
+            Tensor m = firstMoments[index] ??= zeros_like(parameter).DetachFromDisposeScope();
+            Tensor v = secondMoments[index] ??= zeros_like(parameter).DetachFromDisposeScope();
+            Tensor weights = parameter.index_select(0, rows);
+            Tensor mRows = m.index_select(0, rows);
+            Tensor vRows = v.index_select(0, rows);
+            Apply(index, weights, mRows, vRows, grad);
+            parameter.index_copy_(0, rows, weights);
+            m.index_copy_(0, rows, mRows);
+            v.index_copy_(0, rows, vRows);
+        }
+
+        /// <summary>One Adam step of <paramref name="weights"/> and its moments, in place.</summary>
+        private void Apply(int index, Tensor weights, Tensor m, Tensor v, Tensor grad)
+        {
             double factor = Factor(index);
             using Scalar? ownDecay = factor == 1 || !decoupled || weightDecay == 0 ? null : (1 - LearningRate * factor * weightDecay).ToScalar();
             using Scalar? ownStep = factor == 1 ? null : (-(LearningRate * factor / biasCorrection1)).ToScalar();
             if (weightDecay != 0)
             {
                 if (decoupled)
-                    parameter.mul_(ownDecay ?? decay!);
+                    weights.mul_(ownDecay ?? decay!);
                 else
-                    grad = grad.add(parameter, alpha: weightDecayScalar);
+                    grad = grad.add(weights, alpha: weightDecayScalar);
             }
             m.mul_(beta1Scalar).add_(grad, alpha: oneMinusBeta1);
             v.mul_(beta2Scalar).addcmul_(grad, grad, value: oneMinusBeta2);
             Tensor denominator = v.sqrt().div_(biasCorrection2Root!).add_(epsilon, Scalars.One);
-            parameter.addcdiv_(m, denominator, value: ownStep ?? stepSize!);
+            weights.addcdiv_(m, denominator, value: ownStep ?? stepSize!);
         }
 
         protected override void EndStep()

@@ -8,7 +8,8 @@ namespace MLNet.Recurrent;
 /// The "wide" part of a recurrent classifier (Wide &amp; Deep, Cheng et al. 2016; fastText's bag of n-grams, Joulin et
 /// al. 2016): a linear model over the row's word n-grams, added to the recurrent network's outputs. Unigram n is token id
 /// n; a bigram (a, b) is hashed into one of <c>buckets</c> ids after the vocabulary. Each row's n-gram weights are
-/// averaged (<c>[B, outputs]</c>), so row length does not scale them. The weights start at zero: the network starts as
+/// averaged (<c>[B, outputs]</c>), so row length does not scale them. The table has sparse gradients, so a step updates
+/// only the rows its batch used (see <see cref="TrainingOptimizer"/>). The weights start at zero: the network starts as
 /// the recurrent model alone and learns what the bag adds.
 /// </summary>
 internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
@@ -26,7 +27,7 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
         this.vocabularySize = vocabularySize;
         this.length = length;
         this.buckets = length >= 2 ? buckets : 0;
-        weights = nn.Embedding(vocabularySize + this.buckets, outputs);
+        weights = nn.Embedding(vocabularySize + this.buckets, outputs, sparse: true);
         RegisterComponents();
         using var noGrad = no_grad();
         weights.weight!.zero_();
