@@ -16,7 +16,9 @@ public sealed class SharedTrainingOptionsTests
     private static readonly string[] LanguageModelStartingValues =
     [
         nameof(RecurrentTrainingOptions.HiddenSize), nameof(RecurrentTrainingOptions.NumberOfLayers), nameof(RecurrentTrainingOptions.Dropout),
+        nameof(RecurrentTrainingOptions.RecurrentInitialization), nameof(RecurrentTrainingOptions.BatchSize),
         nameof(RecurrentTrainingOptions.NumberOfEpochs), nameof(RecurrentTrainingOptions.LearningRate),
+        nameof(RecurrentTrainingOptions.LearningRateSchedule),
     ];
 
     [TestMethod]
@@ -43,6 +45,28 @@ public sealed class SharedTrainingOptionsTests
             else
                 Assert.AreEqual(a, b, $"{p.Name}: one default for both");
         }
+    }
+
+    [TestMethod]
+    public void TheLanguageModelStartsFromTheSettingsOfTheMeasuredCharacterModels()
+    {
+        // docs/language-models.md, "Defaults": what trained the best character models within a fixed time on a CPU.
+        var options = new LanguageModelOptions();
+        Assert.AreEqual(RecurrentCell.Lstm, options.Cell);
+        Assert.AreEqual(64, options.EmbeddingSize);
+        Assert.AreEqual(256, options.HiddenSize);
+        Assert.AreEqual(2, options.NumberOfLayers);
+        Assert.AreEqual(0.1, options.Dropout);
+        Assert.AreEqual(RecurrentInitialization.Keras, options.RecurrentInitialization);
+        Assert.AreEqual(32, options.SequenceLength);
+        Assert.AreEqual(64, options.BatchSize);
+        Assert.AreEqual(10, options.NumberOfEpochs);
+        Assert.AreEqual(0.005, options.LearningRate);
+        Assert.AreEqual(LearningRateSchedule.LinearDecay, options.LearningRateSchedule);
+        Assert.AreEqual(OptimizerKind.Adam, options.Optimizer);
+        Assert.AreEqual(1.0, options.GradientClipNorm);
+        Assert.AreEqual(LanguageModelCorpus.IndependentRows, options.Corpus);
+        Assert.IsNull(options.MaximumTrainingTime);
     }
 
     [TestMethod]

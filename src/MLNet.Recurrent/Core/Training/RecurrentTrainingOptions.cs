@@ -51,7 +51,7 @@ public abstract class RecurrentTrainingOptions
     /// <summary>
     /// How the recurrent layers' weights start: <see cref="Recurrent.RecurrentInitialization.PyTorch"/> (default; uniform in
     /// ±1/√hidden, as PyTorch's <c>nn.LSTM</c>) or <see cref="Recurrent.RecurrentInitialization.Keras"/> (Glorot-uniform input
-    /// kernels, orthogonal recurrent kernels, zero biases, an LSTM's forget-gate bias 1).
+    /// kernels, orthogonal recurrent kernels, zero biases, an LSTM's forget-gate bias 1; <see cref="LanguageModelOptions"/>'s default).
     /// </summary>
     public RecurrentInitialization RecurrentInitialization { get; set; } = RecurrentInitialization.PyTorch;
 
@@ -59,7 +59,7 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>
     /// Rows per training batch (for a language model in <see cref="LanguageModelCorpus.Continuous"/> mode, the number of
-    /// parallel streams), in 1..65,536. Default 32.
+    /// parallel streams), in 1..65,536. Default 32 (<see cref="LanguageModelOptions"/>: 64).
     /// </summary>
     public int BatchSize { get; set; } = 32;
 
@@ -73,7 +73,7 @@ public abstract class RecurrentTrainingOptions
     /// </summary>
     public int? NumberOfEpochs { get; set; }
 
-    /// <summary>Initial learning rate, a finite number greater than 0. Default 1e-3 (<see cref="LanguageModelOptions"/>: 2e-3); <see cref="OptimizerKind.Sgd"/> usually wants about 0.1.</summary>
+    /// <summary>Initial learning rate, a finite number greater than 0. Default 1e-3 (<see cref="LanguageModelOptions"/>: 5e-3); <see cref="OptimizerKind.Sgd"/> usually wants about 0.1.</summary>
     public double LearningRate { get; set; } = 1e-3;
 
     /// <summary>Optimization algorithm. Default <see cref="OptimizerKind.Adam"/>.</summary>
@@ -105,7 +105,8 @@ public abstract class RecurrentTrainingOptions
     public double GradientClipNorm { get; set; } = 1.0;
 
     /// <summary>
-    /// How the learning rate changes during training, applied per batch. Default <see cref="Recurrent.LearningRateSchedule.Constant"/>.
+    /// How the learning rate changes during training, applied per batch. Default <see cref="Recurrent.LearningRateSchedule.Constant"/>
+    /// (<see cref="LanguageModelOptions"/>: <see cref="Recurrent.LearningRateSchedule.LinearDecay"/>).
     /// With <see cref="MaximumTrainingTime"/>, <see cref="Recurrent.LearningRateSchedule.LinearDecay"/> and
     /// <see cref="Recurrent.LearningRateSchedule.Cosine"/> reach 0 at whichever comes first: the last epoch or the end of the budget.
     /// </summary>
