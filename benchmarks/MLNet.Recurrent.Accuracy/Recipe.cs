@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -62,11 +61,11 @@ internal sealed class Recipe
         return new Recipe(name, (json["tokenizer"] as JsonObject) ?? new JsonObject(), (json["trainer"] as JsonObject) ?? new JsonObject());
     }
 
-    public TokenizerOptions CreateTokenizerOptions() => Apply(new TokenizerOptions(), Tokenizer, "tokenizer");
+    public TokenizerOptions CreateTokenizerOptions() => OptionsJson.Apply(new TokenizerOptions(), Tokenizer, $"Recipe '{Name}': tokenizer");
 
     public RecurrentTrainerOptions CreateTrainerOptions(string label, string feature)
     {
-        var options = Apply(new RecurrentTrainerOptions(), Trainer, "trainer");
+        var options = OptionsJson.Apply(new RecurrentTrainerOptions(), Trainer, $"Recipe '{Name}': trainer");
         if (Trainer.ContainsKey(nameof(RecurrentTrainerOptions.LabelColumnName)) || Trainer.ContainsKey(nameof(RecurrentTrainerOptions.FeatureColumnName)))
             throw new ArgumentException($"Recipe '{Name}': the column names are set by the suite, not by a recipe.");
         options.LabelColumnName = label;
@@ -74,88 +73,13 @@ internal sealed class Recipe
         return options;
     }
 
-    /// <summary>Sets each recipe key on the matching public settable property, converting the JSON value to its type.</summary>
-    private T Apply<T>(T target, JsonObject values, string part) where T : notnull
-    {
-        var settable = Settable(typeof(T)).ToDictionary(p => p.Name, StringComparer.Ordinal);
-        foreach (var (key, node) in values)
-        {
-            if (!settable.TryGetValue(key, out var property))
-                throw new ArgumentException($"Recipe '{Name}': {part}.{key} is not a settable option of {typeof(T).Name}; settable: {string.Join(", ", settable.Keys.Order())}.");
-            try
-            {
-                property.SetValue(target, Convert(node, property.PropertyType));
-            }
-            catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or JsonException)
-            {
-                throw new ArgumentException($"Recipe '{Name}': {part}.{key} = {node?.ToJsonString() ?? "null"} does not fit {typeof(T).Name}.{key} ({Describe(property.PropertyType)}): {e.Message}");
-            }
-        }
-        return target;
-    }
-
-    private static object? Convert(JsonNode? node, Type type)
-    {
-        Type? underlying = Nullable.GetUnderlyingType(type);
-        if (node is null)
-            return underlying is not null || !type.IsValueType ? null : throw new FormatException("null is not allowed here");
-        Type t = underlying ?? type;
-        var value = node.AsValue();
-        if (t.IsEnum)
-        {
-            string text = value.GetValue<string>();
-            return Enum.TryParse(t, text, ignoreCase: true, out object? parsed) && Enum.IsDefined(t, parsed!)
-                ? parsed
-                : throw new FormatException($"'{text}' is not one of {string.Join(", ", Enum.GetNames(t))}");
-        }
-        if (t == typeof(string)) return value.GetValue<string>();
-        if (t == typeof(bool)) return value.GetValue<bool>();
-        if (t == typeof(int)) return value.GetValue<int>();
-        if (t == typeof(long)) return value.GetValue<long>();
-        if (t == typeof(float)) return value.GetValue<float>();
-        if (t == typeof(double)) return value.GetValue<double>();
-        if (t == typeof(TimeSpan)) return TimeSpan.Parse(value.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
-        throw new FormatException($"options of type {t.Name} cannot be set from a recipe");
-    }
-
-    /// <summary>Public instance properties with a public setter whose type a recipe can express.</summary>
-    private static IEnumerable<PropertyInfo> Settable(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0 && Expressible(p.PropertyType));
-
-    private static bool Expressible(Type type)
-    {
-        Type t = Nullable.GetUnderlyingType(type) ?? type;
-        return t.IsEnum || t.IsPrimitive || t == typeof(string) || t == typeof(TimeSpan);
-    }
-
-    private static string Describe(Type type) =>
-        Nullable.GetUnderlyingType(type) is { } u ? u.Name + "?" : type.Name;
-
     /// <summary>
     /// Every expressible option of <paramref name="tokenizer"/> and <paramref name="trainer"/> with its value: the full
     /// recipe a run used (written into each result line and handed to the PyTorch script).
     /// </summary>
     public static JsonObject Effective(TokenizerOptions tokenizer, RecurrentTrainerOptions trainer) => new()
     {
-        ["tokenizer"] = Snapshot(tokenizer),
-        ["trainer"] = Snapshot(trainer),
+        ["tokenizer"] = OptionsJson.Snapshot(tokenizer),
+        ["trainer"] = OptionsJson.Snapshot(trainer),
     };
-
-    private static JsonObject Snapshot(object options)
-    {
-        var json = new JsonObject();
-        foreach (var p in Settable(options.GetType()).OrderBy(p => p.Name, StringComparer.Ordinal))
-        {
-            object? v = p.GetValue(options);
-            json[p.Name] = v switch
-            {
-                null => null,
-                Enum e => JsonValue.Create(e.ToString()),
-                TimeSpan ts => JsonValue.Create(ts.ToString("c", System.Globalization.CultureInfo.InvariantCulture)),
-                _ => JsonSerializer.SerializeToNode(v, v.GetType()),
-            };
-        }
-        return json;
-    }
 }
