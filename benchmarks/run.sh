@@ -2,6 +2,8 @@
 # Side-by-side benchmarks: MLNet.Recurrent ("ours") vs the idiomatic PyTorch script vs ML.NET's own text path.
 #
 #   benchmarks/run.sh [smoke|quick|full]          (default: quick; see benchmarks/README.md)
+#   benchmarks/run.sh accuracy|accuracy-smoke     (the classification suite: benchmarks/accuracy/run.sh, docs/accuracy.md)
+#   benchmarks/run.sh lm|lm-smoke                 (the language-model suite: benchmarks/lm/run.sh, docs/language-models.md)
 #
 #   smoke  1 repetition, 64 train/test rows cut to 48 tokens, 1 epoch, lstm1 + bilstm2 at 1 thread. For CI
 #          (< 2 min); the PyTorch side is skipped (with a message) when torch is not importable; nothing is
@@ -26,6 +28,7 @@ MODE="${1:-quick}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 case "$MODE" in
   accuracy|accuracy-smoke) exec "$ROOT/benchmarks/accuracy/run.sh" "$@" ;;
+  lm|lm-smoke) exec "$ROOT/benchmarks/lm/run.sh" "$@" ;;
 esac
 cd "$ROOT"
 # The command line as run, with the BENCH_* overrides that were set (for the report).
@@ -35,7 +38,7 @@ case "$MODE" in
   smoke) REPS=1; EPOCHS=1; MAX_ROWS=64; MAX_LEN=48; MODELS="lstm1 bilstm2"; THREADS="1"; LATENCY_CALLS=50; TOK_PASSES=1; INFER_PASSES=1 ;;
   quick) REPS=3; EPOCHS=1; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5; INFER_PASSES=3 ;;
   full)  REPS=5; EPOCHS=3; MAX_ROWS="";  MAX_LEN="";  MODELS="lstm1 bilstm2"; THREADS="1 2"; LATENCY_CALLS=500; TOK_PASSES=5; INFER_PASSES=3 ;;
-  *) echo "usage: $0 [smoke|quick|full|accuracy|accuracy-smoke]" >&2; exit 2 ;;
+  *) echo "usage: $0 [smoke|quick|full|accuracy|accuracy-smoke|lm|lm-smoke]" >&2; exit 2 ;;
 esac
 REPS="${BENCH_REPS:-$REPS}"
 EPOCHS="${BENCH_EPOCHS:-$EPOCHS}"

