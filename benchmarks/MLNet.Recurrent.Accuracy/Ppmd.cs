@@ -66,7 +66,8 @@ internal static class Ppmd
     private static string Version(string sevenZip)
     {
         string banner = Run(sevenZip, Directory.GetCurrentDirectory(), "i");
-        return banner.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("7-Zip", StringComparison.Ordinal)) ?? "unknown";
+        string? line = banner.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("7-Zip", StringComparison.Ordinal));
+        return line?.Split(" : ")[0] ?? "unknown"; // "7-Zip [64] 26.02 : Copyright ..." -> "7-Zip [64] 26.02"
     }
 
     private static string Run(string fileName, string workingDirectory, params string[] arguments)

@@ -105,22 +105,28 @@ def render(report):
     out = [BEGIN, ""]
     minutes = m.get("minutes")
     budget = f"{minutes * 60:g} seconds" if minutes and minutes < 1 else f"{minutes:g} minutes"
-    out.append(f"Held-out bits per character (lower is better) after **{budget}** of training "
-               f"(seeds {m.get('seeds', '?')}, {m.get('threads', '?')} thread(s)), and PPMd's conditional compression of the same "
-               f"held-out text after the training text. Margin = PPMd − ours (positive: ours is better).")
+    if ours_sides:
+        out.append(f"Held-out bits per character (lower is better) after **{budget}** of training "
+                   f"(seeds {m.get('seeds', '?')}, {m.get('threads', '?')} thread(s)), and PPMd's conditional compression of the same "
+                   f"held-out text after the training text. Margin = PPMd − ours (positive: ours is better).")
+    else:
+        seven = next((t["sides"]["ppmd"].get("seven_zip") for t in report["texts"].values() if "ppmd" in t["sides"]), "?")
+        out.append(f"PPMd's conditional compression of the held-out text after the training text, in bits per character "
+                   f"(deterministic for a given 7-Zip version; here {seven}). This report holds no language-model run.")
     out.append("")
     header = ["text", "training / held-out characters"] + [SIDE_TITLES[s] for s in sides] + [f"margin ({SIDE_TITLES[s]})" for s in ours_sides] \
-        + ["epochs seen", "training characters/s"]
+        + (["epochs seen", "training characters/s"] if ours_sides else [])
     out.append("| " + " | ".join(header) + " |")
     out.append("|" + "|".join(["---"] * 2 + ["---:"] * (len(header) - 2)) + "|")
     for name, t in report["texts"].items():
         row = [name, f"{t['text'].get('train_chars') or 0:,} / {t['text'].get('heldout_chars') or 0:,}"]
         row += [fmt(t["sides"].get(s, {}).get("bits_per_char")) for s in sides]
         row += [f"{t['sides'][s]['margin_over_ppmd']:+.3f}" if "margin_over_ppmd" in t["sides"].get(s, {}) else "—" for s in ours_sides]
-        main = next((t["sides"][s] for s in ours_sides if s in t["sides"]), {})
-        row.append(fmt(main.get("epochs_seen"), 2))
-        cps = main.get("train_chars_per_s")
-        row.append(f"{cps['mean']:,.0f}" if cps else "—")
+        if ours_sides:
+            main = next((t["sides"][s] for s in ours_sides if s in t["sides"]), {})
+            row.append(fmt(main.get("epochs_seen"), 2))
+            cps = main.get("train_chars_per_s")
+            row.append(f"{cps['mean']:,.0f}" if cps else "—")
         out.append("| " + " | ".join(row) + " |")
     out.append("")
     changed = {json.dumps(s.get("options_changed"), sort_keys=True) for t in report["texts"].values() for k, s in t["sides"].items() if k == "ours"}
