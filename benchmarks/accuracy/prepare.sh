@@ -25,7 +25,8 @@ for p in "${APT_PACKAGES[@]}"; do
 done
 packages_known="$(apt-cache dumpavail 2>/dev/null | grep -c '^Package:' || true)"
 if can_install; then
-  if [ "${#missing_apt[@]}" -gt 0 ] || [ "${packages_known:-0}" -lt 20000 ]; then
+  # The package lists themselves are a set's source (debian-section), not needed with ACC_INSTALL_ONLY.
+  if [ "${#missing_apt[@]}" -gt 0 ] || { [ "${ACC_INSTALL_ONLY:-0}" != 1 ] && [ "${packages_known:-0}" -lt 20000 ]; }; then
     say "apt-get update"
     apt-get update -qq >&2
   fi
