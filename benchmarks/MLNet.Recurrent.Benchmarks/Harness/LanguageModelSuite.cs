@@ -42,6 +42,7 @@ public static class LanguageModelSuite
             HiddenSize = 256,
             NumberOfLayers = 2,
             Dropout = 0,
+            RecurrentInitialization = RecurrentInitialization.PyTorch, // as the PyTorch script's nn.LSTM
             Corpus = LanguageModelCorpus.Continuous,
             SequenceLength = 64,
             BatchSize = 32,
