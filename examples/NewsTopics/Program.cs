@@ -68,7 +68,13 @@ foreach (var (name, set) in models)
     {
         EmbeddingSize = run.Get(embedding, quickValue: 16),
         HiddenSize = run.Get(hidden, quickValue: 8),
+        // The notebook's plain networks: one direction, no dropout, no bag of words, unweighted classes, a constant rate.
+        Bidirectional = false,
         Pooling = SequencePooling.LastHidden,
+        Dropout = 0,
+        NGramLength = 0,
+        ClassWeighting = ClassWeighting.None,
+        LearningRateSchedule = LearningRateSchedule.Constant,
         BatchSize = batchSize,
         LearningRate = 3e-3,
         NumberOfEpochs = run.Get(epochs, quickValue: 1),

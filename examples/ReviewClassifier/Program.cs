@@ -65,6 +65,13 @@ var options = new RecurrentTrainerOptions
     Cell = RecurrentCell.Rnn,
     EmbeddingSize = 32,
     HiddenSize = 16,
+    // The notebook's plain RNN: one direction, its last output, no dropout, no bag of words, a constant rate.
+    Bidirectional = false,
+    Pooling = SequencePooling.LastHidden,
+    Dropout = 0,
+    NGramLength = 0,
+    ClassWeighting = ClassWeighting.None,
+    LearningRateSchedule = LearningRateSchedule.Constant,
     BatchSize = 32,
     LearningRate = 3e-3,
     NumberOfEpochs = run.Get(epochs, quickValue: 2),

@@ -59,7 +59,13 @@ var options = new RecurrentTrainerOptions
     Cell = RecurrentCell.Rnn,
     EmbeddingSize = run.Get(embedding, quickValue: 16),
     HiddenSize = run.Get(hidden, quickValue: 16),
+    // The notebook's plain RNN: one direction, its last output, no dropout, no bag of words, unweighted classes, a constant rate.
+    Bidirectional = false,
     Pooling = SequencePooling.LastHidden,
+    Dropout = 0,
+    NGramLength = 0,
+    ClassWeighting = ClassWeighting.None,
+    LearningRateSchedule = LearningRateSchedule.Constant,
     BatchSize = run.Get(batch),
     BucketByLength = true,
     LearningRate = 1e-3,

@@ -49,11 +49,18 @@ public sealed class ClassWeightingTests
     }
 
     [TestMethod]
-    public void RegressionRejectsClassWeighting()
+    public void RegressionIgnoresClassWeighting()
     {
-        var e = Assert.Throws<ArgumentException>(() => new MLContext().Regression.Trainers.Recurrent(new RecurrentTrainerOptions { ClassWeighting = ClassWeighting.Balanced }));
-        Assert.AreEqual(nameof(RecurrentTrainerOptions.ClassWeighting), e.ParamName);
-        StringAssert.Contains(e.Message, "regression has no classes");
+        // The default (SquareRootBalanced) must not stop a regression trainer; regression has no classes to weigh.
+        var ml = new MLContext(seed: 1);
+        var rows = Synthetic.CountAfter(60, 3);
+        var options = Synthetic.SmallOptions(epochs: 1);
+        options.ClassWeighting = ClassWeighting.Balanced;
+        using var weighted = ml.Regression.Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(rows));
+        options.ClassWeighting = ClassWeighting.None;
+        using var plain = ml.Regression.Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(rows));
+        CollectionAssert.AreEqual(Synthetic.Floats(plain.Transform(ml.Data.LoadFromEnumerable(rows)), "Score"),
+            Synthetic.Floats(weighted.Transform(ml.Data.LoadFromEnumerable(rows)), "Score"));
     }
 
     private static SequenceData Data(float[] targets)

@@ -70,7 +70,8 @@ public sealed class InputValidationTests
         Assert.AreEqual(RecurrentCell.Gru, trainer.Options.Cell);
         Assert.AreEqual(20, trainer.Options.HiddenSize);
         Assert.AreEqual(2, trainer.Options.NumberOfEpochs);
-        Assert.AreEqual(64, trainer.Options.EmbeddingSize);
+        Assert.AreEqual(new RecurrentTrainerOptions().EmbeddingSize, trainer.Options.EmbeddingSize);
+        Assert.AreEqual(new RecurrentTrainerOptions().NumberOfEpochs, ml.BinaryClassification.Trainers.Recurrent().Options.NumberOfEpochs, "no epoch count: the options' default");
         Assert.AreEqual(RecurrentTask.BinaryClassification, ml.BinaryClassification.Trainers.Recurrent().Task);
         Assert.AreEqual(RecurrentTask.Regression, ml.Regression.Trainers.Recurrent().Task);
         Assert.AreEqual("Tokens", ml.Regression.Trainers.Recurrent().Options.FeatureColumnName);

@@ -21,6 +21,14 @@ public sealed class SharedTrainingOptionsTests
         nameof(RecurrentTrainingOptions.LearningRateSchedule),
     ];
 
+    /// <summary>The settings the trainers start from differently (chosen on the accuracy suite, documented on <see cref="RecurrentTrainerOptions"/>).</summary>
+    private static readonly string[] TrainerStartingValues =
+    [
+        nameof(RecurrentTrainingOptions.EmbeddingSize), nameof(RecurrentTrainingOptions.HiddenSize), nameof(RecurrentTrainingOptions.Dropout),
+        nameof(RecurrentTrainingOptions.BatchSize), nameof(RecurrentTrainingOptions.LearningRate),
+        nameof(RecurrentTrainingOptions.LearningRateSchedule), nameof(RecurrentTrainingOptions.NumberOfEpochs),
+    ];
+
     [TestMethod]
     public void NoSettingIsDeclaredByBothOptionsClasses()
     {
@@ -33,17 +41,37 @@ public sealed class SharedTrainingOptionsTests
     }
 
     [TestMethod]
-    public void SharedSettingsHaveOneDefaultExceptTheLanguageModelsDocumentedStartingValues()
+    public void SharedSettingsHaveOneDefaultExceptEachClasssDocumentedStartingValues()
     {
         var trainer = new RecurrentTrainerOptions();
         var languageModel = new LanguageModelOptions();
         foreach (PropertyInfo p in typeof(RecurrentTrainingOptions).GetProperties())
         {
-            object? a = p.GetValue(trainer), b = p.GetValue(languageModel);
-            if (LanguageModelStartingValues.Contains(p.Name))
-                Assert.AreNotEqual(a, b, $"{p.Name}: documented as a different starting value");
-            else
-                Assert.AreEqual(a, b, $"{p.Name}: one default for both");
+            if (!LanguageModelStartingValues.Contains(p.Name) && !TrainerStartingValues.Contains(p.Name))
+                Assert.AreEqual(p.GetValue(trainer), p.GetValue(languageModel), $"{p.Name}: one default for both");
+        }
+    }
+
+    [TestMethod]
+    public void TheTrainersStartFromTheRecipeChosenOnTheAccuracySuite()
+    {
+        // docs/accuracy.md, "The defaults": the short overload and a bare options object get the same.
+        foreach (RecurrentTrainerOptions options in new[] { new RecurrentTrainerOptions(), new MLContext().MulticlassClassification.Trainers.Recurrent().Options })
+        {
+            Assert.AreEqual(RecurrentCell.Lstm, options.Cell);
+            Assert.IsTrue(options.Bidirectional);
+            Assert.AreEqual(SequencePooling.Max, options.Pooling);
+            Assert.AreEqual(256, options.EmbeddingSize);
+            Assert.AreEqual(64, options.HiddenSize);
+            Assert.AreEqual(1, options.NumberOfLayers);
+            Assert.AreEqual(0.5, options.Dropout);
+            Assert.AreEqual(2, options.NGramLength);
+            Assert.AreEqual(ClassWeighting.SquareRootBalanced, options.ClassWeighting);
+            Assert.AreEqual(64, options.BatchSize);
+            Assert.AreEqual(0.004, options.LearningRate);
+            Assert.AreEqual(LearningRateSchedule.LinearDecay, options.LearningRateSchedule);
+            Assert.AreEqual(7, options.NumberOfEpochs);
+            Assert.AreEqual(OptimizerKind.Adam, options.Optimizer);
         }
     }
 

@@ -125,7 +125,10 @@ internal static class Synthetic
         return result;
     }
 
-    /// <summary>Options small and fast enough for unit tests on two cores.</summary>
+    /// <summary>
+    /// Options small and fast enough for unit tests on two cores: a plain forward LSTM read at its last step, with nothing
+    /// around it (no bag, dropout, schedule or class weights), so each test switches on only the mechanism it pins.
+    /// </summary>
     public static RecurrentTrainerOptions SmallOptions(int epochs = 12) => new()
     {
         EmbeddingSize = 8,
@@ -133,6 +136,12 @@ internal static class Synthetic
         BatchSize = 32,
         NumberOfEpochs = epochs,
         LearningRate = 0.02,
+        LearningRateSchedule = LearningRateSchedule.Constant,
+        Bidirectional = false,
+        Pooling = SequencePooling.LastHidden,
+        Dropout = 0,
+        NGramLength = 0,
+        ClassWeighting = ClassWeighting.None,
         Seed = 1,
     };
 

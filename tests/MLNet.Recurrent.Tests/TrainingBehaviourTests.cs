@@ -24,6 +24,7 @@ public sealed class TrainingBehaviourTests
     {
         EmbeddingSize = 6,
         HiddenSize = 12,
+        BatchSize = 32,
         NumberOfEpochs = epochs,
         LearningRate = 0.02,
         Seed = 5,

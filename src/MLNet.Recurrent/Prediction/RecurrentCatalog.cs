@@ -26,7 +26,7 @@ public static class RecurrentCatalog
     /// <param name="featureColumnName">Token-id column (vector of Int32 or of keys).</param>
     /// <param name="cell">Recurrent cell; null (default) keeps <see cref="RecurrentTrainingOptions.Cell"/>'s default.</param>
     /// <param name="hiddenSize">Hidden size of each recurrent layer and direction; null (default) keeps <see cref="RecurrentTrainingOptions.HiddenSize"/>'s default.</param>
-    /// <param name="numberOfEpochs">Passes over the training data; null (default) chooses them on held-out data (<see cref="RecurrentTrainingOptions.NumberOfEpochs"/>).</param>
+    /// <param name="numberOfEpochs">Passes over the training data; null (default) keeps <see cref="RecurrentTrainerOptions"/>'s default (7).</param>
     public static RecurrentTrainer Recurrent(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, string labelColumnName = "Label",
         string featureColumnName = "Tokens", RecurrentCell? cell = null, int? hiddenSize = null, int? numberOfEpochs = null) =>
         catalog.Recurrent(Short(labelColumnName, featureColumnName, cell, hiddenSize, numberOfEpochs));
@@ -48,7 +48,7 @@ public static class RecurrentCatalog
     /// <param name="featureColumnName">Token-id column (vector of Int32 or of keys).</param>
     /// <param name="cell">Recurrent cell; null (default) keeps <see cref="RecurrentTrainingOptions.Cell"/>'s default.</param>
     /// <param name="hiddenSize">Hidden size of each recurrent layer and direction; null (default) keeps <see cref="RecurrentTrainingOptions.HiddenSize"/>'s default.</param>
-    /// <param name="numberOfEpochs">Passes over the training data; null (default) chooses them on held-out data (<see cref="RecurrentTrainingOptions.NumberOfEpochs"/>).</param>
+    /// <param name="numberOfEpochs">Passes over the training data; null (default) keeps <see cref="RecurrentTrainerOptions"/>'s default (7).</param>
     public static RecurrentTrainer Recurrent(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, string labelColumnName = "Label",
         string featureColumnName = "Tokens", RecurrentCell? cell = null, int? hiddenSize = null, int? numberOfEpochs = null) =>
         catalog.Recurrent(Short(labelColumnName, featureColumnName, cell, hiddenSize, numberOfEpochs));
@@ -69,7 +69,7 @@ public static class RecurrentCatalog
     /// <param name="featureColumnName">Token-id column (vector of Int32 or of keys).</param>
     /// <param name="cell">Recurrent cell; null (default) keeps <see cref="RecurrentTrainingOptions.Cell"/>'s default.</param>
     /// <param name="hiddenSize">Hidden size of each recurrent layer and direction; null (default) keeps <see cref="RecurrentTrainingOptions.HiddenSize"/>'s default.</param>
-    /// <param name="numberOfEpochs">Passes over the training data; null (default) chooses them on held-out data (<see cref="RecurrentTrainingOptions.NumberOfEpochs"/>).</param>
+    /// <param name="numberOfEpochs">Passes over the training data; null (default) keeps <see cref="RecurrentTrainerOptions"/>'s default (7).</param>
     public static RecurrentTrainer Recurrent(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label",
         string featureColumnName = "Tokens", RecurrentCell? cell = null, int? hiddenSize = null, int? numberOfEpochs = null) =>
         catalog.Recurrent(Short(labelColumnName, featureColumnName, cell, hiddenSize, numberOfEpochs));
@@ -77,7 +77,9 @@ public static class RecurrentCatalog
     /// <summary>The options of the short overloads: <see cref="RecurrentTrainerOptions"/>'s defaults, with only what the caller passed changed.</summary>
     private static RecurrentTrainerOptions Short(string label, string feature, RecurrentCell? cell, int? hiddenSize, int? epochs)
     {
-        var options = new RecurrentTrainerOptions { LabelColumnName = label, FeatureColumnName = feature, NumberOfEpochs = epochs };
+        var options = new RecurrentTrainerOptions { LabelColumnName = label, FeatureColumnName = feature };
+        if (epochs is int e)
+            options.NumberOfEpochs = e;
         if (cell is RecurrentCell c)
             options.Cell = c;
         if (hiddenSize is int h)

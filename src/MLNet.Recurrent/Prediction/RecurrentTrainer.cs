@@ -26,8 +26,6 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         ArgumentNullException.ThrowIfNull(options);
         this.task = PredictionTasks.Get(task);
         options.Validate();
-        if (task == RecurrentTask.Regression && options.ClassWeighting != ClassWeighting.None)
-            throw new ArgumentException($"{nameof(RecurrentTrainerOptions.ClassWeighting)} is {options.ClassWeighting}, but regression has no classes; use {nameof(ClassWeighting.None)}.", nameof(RecurrentTrainerOptions.ClassWeighting));
         this.options = options.Copy<RecurrentTrainerOptions>();
         host = env.Register(nameof(RecurrentTrainer));
     }
@@ -119,7 +117,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         }
         ch.Info($"Read the data in {run.ElapsedSeconds:F1} s.");
 
-        if (train.ClassWeights(o.ClassWeighting, Math.Max(2, bound.Outputs)) is double[] classWeights)
+        if (task.Kind != RecurrentTask.Regression && train.ClassWeights(o.ClassWeighting, Math.Max(2, bound.Outputs)) is double[] classWeights)
         {
             train = train.WithClassWeights(classWeights);
             ch.Info($"Class weights ({o.ClassWeighting}): {string.Join(", ", classWeights.Select((w, c) => $"{c}: {w:G4}"))}.");
@@ -153,8 +151,10 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             string[]? tokenTexts = o.PretrainedEmbeddingsPath is null ? null : tokens.TokenTexts()
                 ?? throw new InvalidOperationException($"PretrainedEmbeddingsPath is set but the feature column '{o.FeatureColumnName}' has no \"{TokenAnnotations.Vocabulary}\" annotation (TokenizeToIds adds one) or text key values (MapValueToKey), so token ids cannot be matched to words.");
 
-            Func<string, int, double>? factor = pretrained is null ? null
-                : (name, epoch) => !PretrainedLanguageModel.IsPretrained(name) ? 1 : epoch <= o.PretrainedLayersFrozenEpochs ? 0 : o.PretrainedLearningRateFactor;
+            Func<string, int, double>? factor = pretrained is null && o.NGramLength == 0 ? null
+                : (name, epoch) => NGramBag.Owns(name) ? NGramBag.LearningRateFactor
+                    : pretrained is null || !PretrainedLanguageModel.IsPretrained(name) ? 1
+                    : epoch <= o.PretrainedLayersFrozenEpochs ? 0 : o.PretrainedLearningRateFactor;
             var (model, result) = run.Train(
                 generator => CreateModel(architecture, bound.Outputs, tokenTexts, pretrained, generator, ch),
                 (m, device) => new TrainingPlan<SequenceBatch>(

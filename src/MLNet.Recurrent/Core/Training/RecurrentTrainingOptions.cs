@@ -23,10 +23,10 @@ public abstract class RecurrentTrainingOptions
     /// <summary>Recurrent cell: <see cref="RecurrentCell.Rnn"/> (tanh), <see cref="RecurrentCell.Lstm"/> or <see cref="RecurrentCell.Gru"/>. Default <see cref="RecurrentCell.Lstm"/>.</summary>
     public RecurrentCell Cell { get; set; } = RecurrentCell.Lstm;
 
-    /// <summary>Token embedding dimension, in 1..8,192. Default 64.</summary>
+    /// <summary>Token embedding dimension, in 1..8,192. Default 64 (<see cref="RecurrentTrainerOptions"/>: 256).</summary>
     public int EmbeddingSize { get; set; } = 64;
 
-    /// <summary>Hidden size of each recurrent layer (and direction), in 1..8,192. Default 128 (<see cref="LanguageModelOptions"/>: 256).</summary>
+    /// <summary>Hidden size of each recurrent layer (and direction), in 1..8,192. Default 128 (<see cref="RecurrentTrainerOptions"/>: 64; <see cref="LanguageModelOptions"/>: 256).</summary>
     public int HiddenSize { get; set; } = 128;
 
     /// <summary>Number of stacked recurrent layers, in 1..64. Default 1 (<see cref="LanguageModelOptions"/>: 2).</summary>
@@ -34,7 +34,7 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>
     /// Dropout probability in [0, 1), active during training only: between stacked recurrent layers and before the output
-    /// layer (language models also apply it to the embeddings). Default 0 (<see cref="LanguageModelOptions"/>: 0.1).
+    /// layer (language models also apply it to the embeddings). Default 0 (<see cref="RecurrentTrainerOptions"/>: 0.5; <see cref="LanguageModelOptions"/>: 0.1).
     /// </summary>
     public double Dropout { get; set; }
 
@@ -59,7 +59,7 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>
     /// Rows per training batch (for a language model in <see cref="LanguageModelCorpus.Continuous"/> mode, the number of
-    /// parallel streams), in 1..65,536. Default 32 (<see cref="LanguageModelOptions"/>: 64).
+    /// parallel streams), in 1..65,536. Default 32 (<see cref="RecurrentTrainerOptions"/> and <see cref="LanguageModelOptions"/>: 64).
     /// </summary>
     public int BatchSize { get; set; } = 32;
 
@@ -69,11 +69,11 @@ public abstract class RecurrentTrainingOptions
     /// <see cref="AutomaticEpochs.MaximumEpochs"/> epochs, stopping after <see cref="AutomaticEpochs.Patience"/> epochs
     /// without a better validation loss and ending with the best epoch's weights, the validation data being
     /// <see cref="ValidationSet"/>, else <see cref="ValidationFraction"/> of the training rows, else
-    /// <see cref="AutomaticEpochs.ValidationFraction"/> of them. Default null (<see cref="LanguageModelOptions"/>: 10).
+    /// <see cref="AutomaticEpochs.ValidationFraction"/> of them. Default null (<see cref="RecurrentTrainerOptions"/>: 7; <see cref="LanguageModelOptions"/>: 10).
     /// </summary>
     public int? NumberOfEpochs { get; set; }
 
-    /// <summary>Initial learning rate, a finite number greater than 0. Default 1e-3 (<see cref="LanguageModelOptions"/>: 5e-3); <see cref="OptimizerKind.Sgd"/> usually wants about 0.1.</summary>
+    /// <summary>Initial learning rate, a finite number greater than 0. Default 1e-3 (<see cref="RecurrentTrainerOptions"/>: 4e-3; <see cref="LanguageModelOptions"/>: 5e-3); <see cref="OptimizerKind.Sgd"/> usually wants about 0.1.</summary>
     public double LearningRate { get; set; } = 1e-3;
 
     /// <summary>Optimization algorithm. Default <see cref="OptimizerKind.Adam"/>.</summary>
@@ -106,7 +106,7 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>
     /// How the learning rate changes during training, applied per batch. Default <see cref="Recurrent.LearningRateSchedule.Constant"/>
-    /// (<see cref="LanguageModelOptions"/>: <see cref="Recurrent.LearningRateSchedule.LinearDecay"/>).
+    /// (<see cref="RecurrentTrainerOptions"/> and <see cref="LanguageModelOptions"/>: <see cref="Recurrent.LearningRateSchedule.LinearDecay"/>).
     /// With <see cref="MaximumTrainingTime"/>, <see cref="Recurrent.LearningRateSchedule.LinearDecay"/> and
     /// <see cref="Recurrent.LearningRateSchedule.Cosine"/> reach 0 at whichever comes first: the last epoch or the end of the budget.
     /// </summary>

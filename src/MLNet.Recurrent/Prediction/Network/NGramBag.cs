@@ -14,6 +14,16 @@ namespace MLNet.Recurrent;
 /// </summary>
 internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
 {
+    /// <summary>
+    /// The bag learns at this many times the network's learning rate: each of its rows is seen only in the rows that hold
+    /// its n-gram, and its output is an average, so at the network's rate it stays near its zero start (accuracy suite:
+    /// factor 1 lost to FeaturizeText + SDCA on the short-text sets, 25 beat it; 100 overshot on short texts).
+    /// </summary>
+    internal const double LearningRateFactor = 25;
+
+    /// <summary>Whether the parameter <paramref name="name"/> of a <see cref="RecurrentSequenceModel"/> belongs to the bag.</summary>
+    internal static bool Owns(string name) => name.StartsWith("ngrams.", StringComparison.Ordinal);
+
     /// <summary>The multiplier of the bigram hash <c>(a · Multiplier + b) mod buckets</c> (a prime above any vocabulary).</summary>
     internal const long Multiplier = 16_777_259;
 
