@@ -7,28 +7,19 @@ namespace MLNet.Recurrent.Accuracy;
 /// <c>heldout.txt</c> (UTF-8, one paragraph per line, each line ending in a newline; the held-out text continues where
 /// the training text ends) and <c>meta.json</c>.
 /// </summary>
-internal sealed class TextSet
+internal sealed class TextSet(string name, string folder, string[] train, string[] heldOut, JsonObject meta)
 {
-    private TextSet(string name, string folder, string[] train, string[] heldOut, JsonObject meta)
-    {
-        Name = name;
-        Folder = folder;
-        Train = train;
-        HeldOut = heldOut;
-        Meta = meta;
-    }
+    public string Name { get; } = name;
 
-    public string Name { get; }
-
-    public string Folder { get; }
+    public string Folder { get; } = folder;
 
     /// <summary>The training paragraphs, each with its newline.</summary>
-    public IReadOnlyList<string> Train { get; }
+    public IReadOnlyList<string> Train { get; } = train;
 
     /// <summary>The held-out paragraphs, each with its newline.</summary>
-    public IReadOnlyList<string> HeldOut { get; }
+    public IReadOnlyList<string> HeldOut { get; } = heldOut;
 
-    public JsonObject Meta { get; }
+    public JsonObject Meta { get; } = meta;
 
     public string TrainPath => Path.Combine(Folder, "train.txt");
 

@@ -14,10 +14,10 @@ no run failed.
 
 import argparse
 import datetime
+import importlib.util
 import json
 import math
 import os
-import statistics
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -27,26 +27,11 @@ TEXT_ORDER = ("austen", "bible", "brown", "sotu")
 SIDE_ORDER = ("ours-defaults", "ours", "ppmd")
 SIDE_TITLES = {"ours-defaults": "ours, defaults", "ours": "ours, options changed", "ppmd": "PPMd (7-Zip, order 10)"}
 
-
-def read_lines(paths):
-    lines = []
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for raw in f:
-                raw = raw.strip()
-                if raw.startswith("{"):
-                    try:
-                        lines.append(json.loads(raw))
-                    except json.JSONDecodeError:
-                        pass
-    return lines
-
-
-def summarize(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return dict(mean=statistics.fmean(values), sd=statistics.stdev(values) if len(values) > 1 else None, n=len(values))
+# The accuracy suite's report: its line reader and its mean / spread summary.
+_spec = importlib.util.spec_from_file_location("accuracy_report", os.path.join(REPO, "benchmarks", "accuracy", "report.py"))
+_accuracy = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_accuracy)
+read_lines, summarize = _accuracy.read_lines, _accuracy.summarize
 
 
 def build(lines):
@@ -93,7 +78,7 @@ def fmt(summary, digits=3):
     if not summary:
         return "—"
     text = f"{summary['mean']:.{digits}f}"
-    if summary.get("sd") is not None:
+    if summary.get("n", 1) > 1:
         text += f" ± {summary['sd']:.{digits}f}"
     return text
 
