@@ -39,16 +39,8 @@ PRESETS="${ACC_PRESETS:-$ROOT/benchmarks/accuracy/presets.json}"
 NICE=(nice -n "${ACC_NICE:-0}")
 PYTHON="${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3 )}"
 
-OUT="$ROOT/benchmarks/out/$MODE-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$OUT"
-RAW="$OUT/raw.jsonl"; : > "$RAW"
-LOG="$OUT/stderr.log"; : > "$LOG"
-FAILED=()
-say() { echo "[accuracy] $*" >&2; }
-has_side() { [[ " $SIDES " == *" $1 "* ]]; }
-can_install() { [ "${ACC_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
-meta() { python3 -c 'import json, sys; print(json.dumps(dict([("kind", "meta")] + [a.split("=", 1) for a in sys.argv[1:]])))' "$@" >> "$RAW"; }
-START=$(date +%s)
+source "$ROOT/benchmarks/accuracy/suite.sh"
+suite_start accuracy "${ACC_NO_INSTALL:-0}"
 
 # ---- the sets ----------------------------------------------------------------------------------------------------
 if [ "$MODE" = accuracy-smoke ]; then

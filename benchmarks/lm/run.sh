@@ -41,16 +41,8 @@ PARTS="${LM_EVALUATION_PARTS:-1}"
 NICE=(nice -n "${LM_NICE:-0}")
 NPM_DIR="${LM_NPM_DIR:-$ROOT/benchmarks/accuracy/cache/npm/node_modules}"
 
-OUT="$ROOT/benchmarks/out/$MODE-$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$OUT"
-RAW="$OUT/raw.jsonl"; : > "$RAW"
-LOG="$OUT/stderr.log"; : > "$LOG"
-FAILED=()
-say() { echo "[lm] $*" >&2; }
-has_side() { [[ " $SIDES " == *" $1 "* ]]; }
-can_install() { [ "${LM_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
-meta() { python3 -c 'import json, sys; print(json.dumps(dict([("kind", "meta")] + [a.split("=", 1) for a in sys.argv[1:]])))' "$@" >> "$RAW"; }
-START=$(date +%s)
+source "$ROOT/benchmarks/accuracy/suite.sh"
+suite_start lm "${LM_NO_INSTALL:-0}"
 
 # ---- the texts and 7-Zip -----------------------------------------------------------------------------------------
 if [ "$MODE" = lm-smoke ]; then
