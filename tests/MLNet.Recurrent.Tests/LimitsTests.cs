@@ -133,16 +133,27 @@ public sealed class LimitsTests
     }
 
     [TestMethod]
-    [DataRow(RecurrentCell.Lstm, SequencePooling.LastHidden, 1)]
-    [DataRow(RecurrentCell.Gru, SequencePooling.Mean, 2)]
-    [DataRow(RecurrentCell.Rnn, SequencePooling.Max, 2)]
-    [DataRow(RecurrentCell.Lstm, SequencePooling.Mean, 3)]
-    public void ALongRowScoredInWindowsEqualsTheWholeRowScoredAtOnce(RecurrentCell cell, SequencePooling pooling, int layers)
+    [DataRow(RecurrentCell.Lstm, SequencePooling.LastHidden, 1, 0)]
+    [DataRow(RecurrentCell.Gru, SequencePooling.Mean, 2, 0)]
+    [DataRow(RecurrentCell.Rnn, SequencePooling.Max, 2, 0)]
+    [DataRow(RecurrentCell.Lstm, SequencePooling.Mean, 3, 0)]
+    [DataRow(RecurrentCell.Lstm, SequencePooling.Max, 1, 1)]
+    [DataRow(RecurrentCell.Gru, SequencePooling.LastHidden, 1, 2)]
+    public void ALongRowScoredInWindowsEqualsTheWholeRowScoredAtOnce(RecurrentCell cell, SequencePooling pooling, int layers, int ngrams)
     {
-        var encoder = new RecurrentEncoderOptions { VocabularySize = 9, EmbeddingSize = 6, HiddenSize = 20, NumberOfLayers = layers, Cell = cell, Pooling = pooling };
+        var encoder = new RecurrentEncoderOptions
+        {
+            VocabularySize = 9, EmbeddingSize = 6, HiddenSize = 20, NumberOfLayers = layers, Cell = cell, Pooling = pooling,
+            NGramLength = ngrams, NGramBuckets = ngrams >= 2 ? 64 : 0,
+        };
         using var generator = new Generator(3);
         using var model = new RecurrentSequenceModel(encoder, 2, generator);
         model.eval();
+        if (model.NGrams is not null)
+        {
+            using var noGrad = no_grad();
+            model.NGrams.parameters().First().uniform_(-1, 1, generator); // the bag starts at zero: give it weights to check
+        }
         var rng = new Random(4);
         long[] ids = Enumerable.Range(0, RecurrentEncoder.StreamWindow * 2 + 123).Select(_ => (long)rng.Next(1, 9)).ToArray();
         using var scope = NewDisposeScope();

@@ -55,9 +55,7 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
         Tensor ids = tokens, valid = mask;
         if (length >= 2 && width >= 2)
         {
-            using Scalar multiplier = Multiplier.ToScalar(), bucketCount = buckets.ToScalar(), offset = vocabularySize.ToScalar();
-            Tensor first = tokens.narrow(1, 0, width - 1), second = tokens.narrow(1, 1, width - 1);
-            Tensor bigrams = first.mul(multiplier).add_(second, Scalars.One).remainder(bucketCount).add_(offset, Scalars.One);
+            Tensor bigrams = PairIds(tokens.narrow(1, 0, width - 1), tokens.narrow(1, 1, width - 1));
             ids = cat(new[] { tokens, bigrams }, 1);
             valid = cat(new[] { mask, mask.narrow(1, 1, width - 1) }, 1);
         }
@@ -65,5 +63,39 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
         Tensor sums = weights.call(ids.masked_fill(valid.logical_not(), Scalars.Zero)).mul(floatMask).sum(1);
         Tensor counts = floatMask.sum(1).clamp_min(Scalars.OneDouble);
         return sums.div(counts).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The bag of one row <c>[1, T]</c> of any length (no padding), read <paramref name="window"/> tokens at a time so
+    /// memory does not grow with the row: the same result as <see cref="forward"/> up to float rounding.
+    /// </summary>
+    public Tensor ForwardInWindows(Tensor tokens, long window)
+    {
+        using var scope = NewDisposeScope();
+        long n = tokens.shape[1];
+        Tensor total = zeros(1, weights.weight!.shape[1], device: tokens.device);
+        long count = 0;
+        for (long start = 0; start < n; start += window)
+        {
+            using var step = NewDisposeScope();
+            long end = Math.Min(n, start + window);
+            total.add_(weights.call(tokens.narrow(1, start, end - start)).sum(1), Scalars.One);
+            count += end - start;
+            long pairs = Math.Min(n - 1, end) - start; // pairs (i, i + 1) that start in this window
+            if (length >= 2 && pairs > 0)
+            {
+                total.add_(weights.call(PairIds(tokens.narrow(1, start, pairs), tokens.narrow(1, start + 1, pairs))).sum(1), Scalars.One);
+                count += pairs;
+            }
+        }
+        using Scalar divisor = Math.Max(1L, count).ToScalar();
+        return total.div(divisor).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The bag ids of the word pairs (<paramref name="first"/>[i], <paramref name="second"/>[i]): hashed into the buckets after the vocabulary.</summary>
+    private Tensor PairIds(Tensor first, Tensor second)
+    {
+        using Scalar multiplier = Multiplier.ToScalar(), bucketCount = buckets.ToScalar(), offset = vocabularySize.ToScalar();
+        return first.mul(multiplier).add_(second, Scalars.One).remainder(bucketCount).add_(offset, Scalars.One);
     }
 }

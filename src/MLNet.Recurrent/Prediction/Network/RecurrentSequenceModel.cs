@@ -95,8 +95,15 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         ngrams?.parameters().First().mul_(factor);
     }
 
-    /// <summary>Prediction of one row <c>[1, T]</c> of any length with bounded memory (<see cref="RecurrentEncoder.ForwardInWindows"/>); forward-only encoders.</summary>
-    public Tensor ForwardInWindows(Tensor tokens) => head.call(encoder.ForwardInWindows(tokens));
+    /// <summary>
+    /// Prediction of one row <c>[1, T]</c> of any length with bounded memory (<see cref="RecurrentEncoder.ForwardInWindows"/>,
+    /// <see cref="NGramBag.ForwardInWindows"/>); forward-only encoders.
+    /// </summary>
+    public Tensor ForwardInWindows(Tensor tokens)
+    {
+        Tensor scores = head.call(encoder.ForwardInWindows(tokens));
+        return ngrams is null ? scores : scores.add(ngrams.ForwardInWindows(tokens, RecurrentEncoder.StreamWindow), Scalars.One);
+    }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)
