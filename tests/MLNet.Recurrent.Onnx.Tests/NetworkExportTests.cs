@@ -56,7 +56,10 @@ public sealed class NetworkExportTests
     [DataRow(RecurrentCell.Lstm, 1, true, SequencePooling.Max, RecurrentTask.MulticlassClassification, false, 2)]
     [DataRow(RecurrentCell.Gru, 1, false, SequencePooling.LastHidden, RecurrentTask.Regression, false, 2)]
     [DataRow(RecurrentCell.Rnn, 1, false, SequencePooling.Mean, RecurrentTask.BinaryClassification, false, 1)]
-    public void ExportedNetworkMatchesTransformInOneBatch(RecurrentCell cell, int layers, bool bidirectional, SequencePooling pooling, RecurrentTask task, bool learnInitialState = false, int ngrams = 0)
+    [DataRow(RecurrentCell.Lstm, 1, true, SequencePooling.Max, RecurrentTask.MulticlassClassification, false, 2, 7)]
+    [DataRow(RecurrentCell.Gru, 1, false, SequencePooling.LastHidden, RecurrentTask.BinaryClassification, false, 0, 5)]
+    public void ExportedNetworkMatchesTransformInOneBatch(RecurrentCell cell, int layers, bool bidirectional, SequencePooling pooling, RecurrentTask task,
+        bool learnInitialState = false, int ngrams = 0, int recurrentLength = 0)
     {
         var ml = new MLContext(1);
         var training = Rows(200, 1, allowEmpty: false);
@@ -65,7 +68,7 @@ public sealed class NetworkExportTests
         {
             Cell = cell, NumberOfLayers = layers, Bidirectional = bidirectional, Pooling = pooling, FeatureColumnName = "Tokens",
             EmbeddingSize = 6, HiddenSize = 17, NumberOfEpochs = 2, BatchSize = 32, LearningRate = 0.01, Seed = 3,
-            MaximumSequenceLength = 25, LearnInitialState = learnInitialState, NGramLength = ngrams,
+            MaximumSequenceLength = 25, LearnInitialState = learnInitialState, NGramLength = ngrams, MaximumRecurrentLength = recurrentLength,
         };
         IEstimator<ITransformer> pipeline = task switch
         {

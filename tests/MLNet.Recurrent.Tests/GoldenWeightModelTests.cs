@@ -15,7 +15,9 @@ namespace MLNet.Recurrent.Tests;
 /// (zips that exist are never rewritten). <c>language-model-char-lstm-v1</c> is format 0x00010001 (weights in TorchSharp's
 /// own format), <c>-v2</c> the current 0x00010002 (weights through <see cref="TorchWeights"/>); the classifiers' <c>-v1</c>
 /// zips are the prediction transformer's format 0x00010001, <c>binary-lstm-learned-state-v2</c> its 0x00010002 (the
-/// architecture records <see cref="RecurrentTrainerOptions.LearnInitialState"/>).
+/// architecture records <see cref="RecurrentTrainerOptions.LearnInitialState"/> and the bag of n-grams),
+/// <c>multiclass-bilstm-bag-recurrent-length-v3</c> its 0x00010003 (the architecture records
+/// <see cref="RecurrentTrainerOptions.MaximumRecurrentLength"/>).
 /// </summary>
 [TestClass]
 public sealed class GoldenWeightModelTests
@@ -41,6 +43,7 @@ public sealed class GoldenWeightModelTests
     [DataRow("multiclass-lstm-2layers-last-v1")]
     [DataRow("regression-rnn-mean-v1")]
     [DataRow("binary-lstm-learned-state-v2")]
+    [DataRow("multiclass-bilstm-bag-recurrent-length-v3")]
     public void CommittedClassifierZipLoadsAndScoresAsRecorded(string name)
     {
         if (Writing(name))
@@ -81,7 +84,16 @@ public sealed class GoldenWeightModelTests
         var tokenize = ml.Transforms.Text.TokenizeToIds("Tokens", "Text");
         ITransformer model;
         string[] columns;
-        if (name.StartsWith("binary-lstm-learned-state", StringComparison.Ordinal))
+        if (name.StartsWith("multiclass-bilstm-bag-recurrent-length", StringComparison.Ordinal))
+        {
+            model = ml.Transforms.Conversion.MapValueToKey("Label", "Class").Append(tokenize).Append(ml.MulticlassClassification.Trainers.Recurrent(new RecurrentTrainerOptions
+            {
+                Cell = RecurrentCell.Lstm, Bidirectional = true, Pooling = SequencePooling.Max, NGramLength = 2, MaximumRecurrentLength = 3,
+                EmbeddingSize = 6, HiddenSize = 5, NumberOfEpochs = 3, Seed = 3,
+            })).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedClass", "PredictedLabel")).Fit(data);
+            columns = ["Score"];
+        }
+        else if (name.StartsWith("binary-lstm-learned-state", StringComparison.Ordinal))
         {
             model = tokenize.Append(ml.BinaryClassification.Trainers.Recurrent(new RecurrentTrainerOptions
             {

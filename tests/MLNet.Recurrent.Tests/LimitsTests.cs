@@ -139,12 +139,16 @@ public sealed class LimitsTests
     [DataRow(RecurrentCell.Lstm, SequencePooling.Mean, 3, 0)]
     [DataRow(RecurrentCell.Lstm, SequencePooling.Max, 1, 1)]
     [DataRow(RecurrentCell.Gru, SequencePooling.LastHidden, 1, 2)]
-    public void ALongRowScoredInWindowsEqualsTheWholeRowScoredAtOnce(RecurrentCell cell, SequencePooling pooling, int layers, int ngrams)
+    [DataRow(RecurrentCell.Lstm, SequencePooling.Max, 1, 2, 100)]
+    [DataRow(RecurrentCell.Gru, SequencePooling.Mean, 2, 1, RecurrentEncoder.StreamWindow + 7)]
+    [DataRow(RecurrentCell.Lstm, SequencePooling.Max, 1, 2, 100, true)]
+    public void ALongRowScoredInWindowsEqualsTheWholeRowScoredAtOnce(RecurrentCell cell, SequencePooling pooling, int layers, int ngrams,
+        int recurrentLength = 0, bool bidirectional = false)
     {
         var encoder = new RecurrentEncoderOptions
         {
             VocabularySize = 9, EmbeddingSize = 6, HiddenSize = 20, NumberOfLayers = layers, Cell = cell, Pooling = pooling,
-            NGramLength = ngrams, NGramBuckets = ngrams >= 2 ? 64 : 0,
+            NGramLength = ngrams, NGramBuckets = ngrams >= 2 ? 64 : 0, RecurrentLength = recurrentLength, Bidirectional = bidirectional,
         };
         using var generator = new Generator(3);
         using var model = new RecurrentSequenceModel(encoder, 2, generator);
@@ -161,7 +165,7 @@ public sealed class LimitsTests
         Tensor tokens = tensor(ids, new long[] { 1, ids.Length });
         float[] whole = model.call(tokens, tensor(new long[] { ids.Length })).data<float>().ToArray();
         float[] windows = model.ForwardInWindows(tokens).data<float>().ToArray();
-        Synthetic.AssertClose(whole, windows, 2e-4f, $"{cell} {pooling} {layers} layer(s)");
+        Synthetic.AssertClose(whole, windows, 2e-4f, $"{cell} {pooling} {layers} layer(s), recurrent length {recurrentLength}");
     }
 
     [TestMethod]
@@ -187,6 +191,13 @@ public sealed class LimitsTests
         var e = Assert.Throws<InvalidOperationException>(() => Synthetic.Floats(bidirectional.Transform(ml.Data.LoadFromEnumerable(rows)), "Score"));
         StringAssert.Contains(e.Message, "65,537 tokens");
         StringAssert.Contains(e.Message, "MaximumSequenceLength");
+
+        // When its recurrent layers read only the start of a row, a bidirectional model scores rows of any length too.
+        options.MaximumRecurrentLength = 64;
+        using var readsTheStart = ml.BinaryClassification.Trainers.Recurrent(options).Fit(train);
+        float[] scores = Synthetic.Floats(readsTheStart.Transform(ml.Data.LoadFromEnumerable(rows)), "Score");
+        using var startEngine = Synthetic.Engine<BinaryRow, BinaryPrediction>(ml, readsTheStart);
+        Synthetic.AssertClose(rows.Select(r => startEngine.Predict(r).Score).ToArray(), scores, 1e-5f, "bidirectional, MaximumRecurrentLength 64");
     }
 
     [TestMethod]

@@ -60,4 +60,47 @@ public sealed class NGramBagTests
         var metrics = ml.BinaryClassification.EvaluateNonCalibrated(model.Transform(ml.Data.LoadFromEnumerable(rows)));
         Assert.IsGreaterThan(0.95, metrics.Accuracy);
     }
+
+    [TestMethod]
+    public void TheRecurrentLayersReadTheFirstMaximumRecurrentLengthTokensAndTheBagTheWholeRow()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Synthetic.Order(120, 5));
+        var options = Synthetic.SmallOptions(epochs: 2);
+        options.MaximumRecurrentLength = 3;
+        // Rows that agree on their first 3 tokens and differ after them.
+        var probes = new[]
+        {
+            new BinaryRow { Tokens = [2, 3, 4] },
+            new BinaryRow { Tokens = [2, 3, 4, 5, 5, 5, 5] },
+            new BinaryRow { Tokens = [2, 3, 4, 6, 7, 6] },
+        };
+        IDataView probeData = ml.Data.LoadFromEnumerable(probes);
+
+        options.NGramLength = 0;
+        using (var recurrentOnly = ml.BinaryClassification.Trainers.Recurrent(options).Fit(train))
+        {
+            float[] scores = Synthetic.Floats(recurrentOnly.Transform(probeData), "Score");
+            Assert.AreEqual(scores[0], scores[1], 1e-6f, "tokens after the third do not reach the recurrent layers");
+            Assert.AreEqual(scores[0], scores[2], 1e-6f, "tokens after the third do not reach the recurrent layers");
+        }
+
+        options.NGramLength = 1;
+        using var withBag = ml.BinaryClassification.Trainers.Recurrent(options).Fit(train);
+        float[] bagScores = Synthetic.Floats(withBag.Transform(probeData), "Score");
+        Assert.AreNotEqual(bagScores[1], bagScores[2], "the bag reads the whole row");
+        var test = Synthetic.Order(30, 8);
+        PersistenceTests.AssertRoundTrip<BinaryRow, BinaryPrediction>(ml, withBag, train, ml.Data.LoadFromEnumerable(test), test.Take(10),
+            p => new[] { p.Score, p.Probability }, "Score", "Probability");
+    }
+
+    [TestMethod]
+    public void ANegativeMaximumRecurrentLengthIsRejectedNamingTheOption()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Synthetic.SmallOptions(epochs: 1);
+        options.MaximumRecurrentLength = -1;
+        var e = Assert.Throws<ArgumentException>(() => ml.BinaryClassification.Trainers.Recurrent(options));
+        StringAssert.Contains(e.Message, nameof(RecurrentTrainerOptions.MaximumRecurrentLength));
+    }
 }

@@ -147,11 +147,12 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
     internal IRowMapper CreateRowMapper(DataViewSchema inputSchema) => new RecurrentRowMapper(this, inputSchema);
 
     private const uint InitialStateVersion = 0x00010002;
+    private const uint RecurrentLengthVersion = 0x00010003;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "RNNSEQPT",
-        verWrittenCur: InitialStateVersion, // the architecture ends with LearnInitialState
-        verReadableCur: InitialStateVersion,
+        verWrittenCur: RecurrentLengthVersion, // the architecture ends with RecurrentLength (0x00010002: with LearnInitialState and the bag)
+        verReadableCur: RecurrentLengthVersion,
         verWeCanReadBack: 0x00010001, // initial format: no LearnInitialState (false)
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(RecurrentPredictionTransformer).Assembly.FullName);
@@ -198,7 +199,8 @@ public sealed class RecurrentPredictionTransformer : ITransformer, IDisposable
         {
             var kind = (RecurrentTask)ctx.Reader.ReadInt32();
             feature = ctx.LoadNonEmptyString();
-            architecture = RecurrentEncoderOptions.Read(ctx.Reader, withInitialState: ctx.Header.ModelVerWritten >= InitialStateVersion);
+            architecture = RecurrentEncoderOptions.Read(ctx.Reader,
+                withInitialState: ctx.Header.ModelVerWritten >= InitialStateVersion, withRecurrentLength: ctx.Header.ModelVerWritten >= RecurrentLengthVersion);
             int outputs = ctx.Reader.ReadInt32();
             maximumLength = ctx.Reader.ReadInt32();
             PredictionTask registered = PredictionTasks.Find(kind)

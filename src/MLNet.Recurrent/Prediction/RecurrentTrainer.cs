@@ -136,6 +136,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             LearnInitialState = o.LearnInitialState,
             NGramLength = o.NGramLength,
             NGramBuckets = o.NGramLength >= 2 ? NGramBuckets(bound.Outputs) : 0,
+            RecurrentLength = o.MaximumRecurrentLength,
         };
         RecurrentSequenceModel.CheckSize(architecture, bound.Outputs);
         CheckBatchMemory(train, validation);
@@ -191,8 +192,9 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         var o = options;
         long floats = TrainingMemory.FloatsPerPosition(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, o.Bidirectional ? 2 : 1);
         int longest = Math.Max(train.LongestRow, validation?.LongestRow ?? 0);
-        TrainingMemory.Check(Math.Min(o.BatchSize, Math.Max(train.Count, validation?.Count ?? 0)), longest, floats,
-            $"The longest row of column '{o.FeatureColumnName}' has {longest:N0} tokens",
+        int read = o.MaximumRecurrentLength > 0 ? Math.Min(longest, o.MaximumRecurrentLength) : longest; // the recurrent layers' part of it
+        TrainingMemory.Check(Math.Min(o.BatchSize, Math.Max(train.Count, validation?.Count ?? 0)), read, floats,
+            $"The longest row of column '{o.FeatureColumnName}' has {longest:N0} tokens" + (read < longest ? $" (the recurrent layers read {read:N0}: MaximumRecurrentLength)" : ""),
             $"set {nameof(RecurrentTrainerOptions.MaximumSequenceLength)} (null = 512 tokens, 2,048 characters), lower {nameof(RecurrentTrainingOptions.BatchSize)} ({o.BatchSize}), or cut the rows before training (TokenizerOptions.MaximumLength)");
     }
 

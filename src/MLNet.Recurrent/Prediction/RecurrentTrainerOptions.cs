@@ -78,6 +78,14 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
     public int? MaximumSequenceLength { get; set; }
 
     /// <summary>
+    /// The recurrent layers read at most a row's first <c>MaximumRecurrentLength</c> tokens, while the bag of n-grams
+    /// (<see cref="NGramLength"/>) reads the whole row (up to <see cref="MaximumSequenceLength"/>): on long documents the
+    /// bag carries the evidence spread over the text and the recurrent layers, whose cost grows with every token they read,
+    /// read its start. 0: the recurrent layers read the whole row. In 0..16,777,216. Default 0.
+    /// </summary>
+    public int MaximumRecurrentLength { get; set; }
+
+    /// <summary>
     /// Whether rows of similar length are batched together (after the per-epoch shuffle), so batches carry little padding.
     /// Training runs the recurrent layers on the padded batch (forward-only layers read padding only after a row's
     /// tokens; bidirectional ones reverse each row within its length for the backward direction), so bucketing is what
@@ -158,6 +166,7 @@ public sealed class RecurrentTrainerOptions : RecurrentTrainingOptions
             Check(maximumLength >= 0, nameof(MaximumSequenceLength), maximumLength, "null (512 tokens, 2,048 characters), at least 1, or 0 for no limit");
         Check(EmbeddingDropout >= 0 && EmbeddingDropout < 1, nameof(EmbeddingDropout), EmbeddingDropout, "in [0, 1)");
         Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
+        Check(MaximumRecurrentLength is >= 0 and <= 1 << 24, nameof(MaximumRecurrentLength), MaximumRecurrentLength, "0 (the whole row) or 1..16,777,216");
         if (PretrainedLanguageModel is not null && PretrainedLanguageModelPath is not null)
             throw new ArgumentException($"{nameof(PretrainedLanguageModel)} and {nameof(PretrainedLanguageModelPath)} are both set; use one of them.", nameof(PretrainedLanguageModelPath));
         if (PretrainedLanguageModelPath is not null)

@@ -39,6 +39,12 @@ public sealed record RecurrentEncoderOptions
     /// <summary>Hash buckets of the bag's word pairs (<see cref="NGramLength"/> 2). Default 0.</summary>
     public int NGramBuckets { get; init; }
 
+    /// <summary>
+    /// The recurrent layers read at most a row's first this many tokens, while the bag of n-grams (<see cref="NGramLength"/>)
+    /// reads the whole row; 0: the recurrent layers read the whole row. In 0..16,777,216. Default 0.
+    /// </summary>
+    public int RecurrentLength { get; init; }
+
     /// <summary>Width of the pooled output: <see cref="HiddenSize"/> × (2 if bidirectional else 1).</summary>
     public int OutputSize => HiddenSize * (Bidirectional ? 2 : 1);
 
@@ -53,12 +59,13 @@ public sealed record RecurrentEncoderOptions
         Check(Enum.IsDefined(Cell), nameof(Cell), Cell, "Rnn, Lstm or Gru");
         Check(Enum.IsDefined(Pooling), nameof(Pooling), Pooling, "LastHidden, Mean or Max");
         Check(NGramLength is >= 0 and <= 2, nameof(NGramLength), NGramLength, "0, 1 or 2");
+        Check(RecurrentLength >= 0 && RecurrentLength <= 1 << 24, nameof(RecurrentLength), RecurrentLength, "0 (the whole row) or 1..16,777,216");
         Check(NGramLength < 2 ? NGramBuckets is >= 0 and <= 1 << 24 : NGramBuckets is >= 1 and <= 1 << 24, nameof(NGramBuckets), NGramBuckets, "in 1..16,777,216 with word pairs");
     }
 
     private static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);
 
-    /// <summary>Writes the architecture (the prediction transformer's format 0x00010002: <see cref="LearnInitialState"/> last).</summary>
+    /// <summary>Writes the architecture (the prediction transformer's format 0x00010003: <see cref="RecurrentLength"/> last).</summary>
     internal void Write(BinaryWriter w)
     {
         w.Write(VocabularySize); w.Write(EmbeddingSize); w.Write(HiddenSize); w.Write(NumberOfLayers);
@@ -66,10 +73,15 @@ public sealed record RecurrentEncoderOptions
         w.Write(LearnInitialState);
         w.Write(NGramLength);
         w.Write(NGramBuckets);
+        w.Write(RecurrentLength);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote; <paramref name="withInitialState"/> false for format 0x00010001, which has no <see cref="LearnInitialState"/>.</summary>
-    internal static RecurrentEncoderOptions Read(BinaryReader r, bool withInitialState)
+    /// <summary>
+    /// Reads what <see cref="Write"/> wrote: <paramref name="withInitialState"/> false for format 0x00010001, which ends before
+    /// <see cref="LearnInitialState"/>; <paramref name="withRecurrentLength"/> false for formats before 0x00010003, which end
+    /// before <see cref="RecurrentLength"/> (0).
+    /// </summary>
+    internal static RecurrentEncoderOptions Read(BinaryReader r, bool withInitialState, bool withRecurrentLength)
     {
         var o = new RecurrentEncoderOptions
         {
@@ -78,6 +90,8 @@ public sealed record RecurrentEncoderOptions
         };
         if (withInitialState)
             o = o with { LearnInitialState = r.ReadBoolean(), NGramLength = r.ReadInt32(), NGramBuckets = r.ReadInt32() };
+        if (withRecurrentLength)
+            o = o with { RecurrentLength = r.ReadInt32() };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"Corrupt recurrent encoder settings in the model: {e.Message}", e); }
         return o;

@@ -96,20 +96,44 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>
-    /// Prediction of one row <c>[1, T]</c> of any length with bounded memory (<see cref="RecurrentEncoder.ForwardInWindows"/>,
-    /// <see cref="NGramBag.ForwardInWindows"/>); forward-only encoders.
+    /// Prediction of one row <c>[1, T]</c> of any length with bounded memory: the bag reads the row in windows
+    /// (<see cref="NGramBag.ForwardInWindows"/>), the recurrent layers read their part of it
+    /// (<see cref="RecurrentEncoderOptions.RecurrentLength"/>) in windows when it is longer than
+    /// <see cref="RecurrentEncoder.StreamWindow"/> and the encoder is forward-only (<see cref="RecurrentEncoder.ForwardInWindows"/>),
+    /// else whole (the caller bounds a bidirectional encoder's part by <see cref="RecurrentEncoder.MaximumWholeRow"/>).
     /// </summary>
     public Tensor ForwardInWindows(Tensor tokens)
     {
-        Tensor scores = head.call(encoder.ForwardInWindows(tokens));
+        Tensor read = RecurrentPart(tokens);
+        long n = read.shape[1];
+        Tensor encoded = n > RecurrentEncoder.StreamWindow && !encoder.Options.Bidirectional ? encoder.ForwardInWindows(read)
+            : encoder.call(read, tensor(new long[] { n }, ScalarType.Int64));
+        Tensor scores = head.call(encoded);
         return ngrams is null ? scores : scores.add(ngrams.ForwardInWindows(tokens, RecurrentEncoder.StreamWindow), Scalars.One);
+    }
+
+    /// <summary>How many tokens of a row of <paramref name="length"/> tokens the recurrent layers read (<see cref="RecurrentEncoderOptions.RecurrentLength"/>).</summary>
+    public long RecurrentTokens(long length) => encoder.Options.RecurrentLength > 0 ? Math.Min(length, encoder.Options.RecurrentLength) : length;
+
+    /// <summary>The first <see cref="RecurrentEncoderOptions.RecurrentLength"/> columns of <paramref name="tokens"/> <c>[B, T]</c> (all when 0 or T is shorter).</summary>
+    private Tensor RecurrentPart(Tensor tokens)
+    {
+        long width = tokens.shape[1], read = RecurrentTokens(width);
+        return read < width ? tokens.narrow(1, 0, read) : tokens;
     }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {
-        // Intermediate tensors are left to the caller's dispose scope (dropout returns its input in eval mode).
-        Tensor scores = head.call(GeneratorDropout.Apply(encoder.call(tokens, lengths), dropout, training));
+        // Intermediate tensors are left to the caller's dispose scope (dropout returns its input in eval mode). The
+        // recurrent layers read the first RecurrentLength tokens of each row, the bag the whole row.
+        Tensor read = RecurrentPart(tokens), readLengths = lengths;
+        if (read.shape[1] < tokens.shape[1])
+        {
+            using Scalar limit = read.shape[1].ToScalar();
+            readLengths = lengths.clamp_max(limit);
+        }
+        Tensor scores = head.call(GeneratorDropout.Apply(encoder.call(read, readLengths), dropout, training));
         return ngrams is null ? scores : scores.add(ngrams.call(tokens, lengths), Scalars.One);
     }
 }

@@ -11,9 +11,16 @@ internal static class SequenceModelOnnx
     /// The classifier/regressor network (<see cref="RecurrentSequenceModel"/>) from sanitized ids <c>[N, T]</c> and
     /// lengths <c>[N]</c>: returns the raw outputs <c>[N, outputs]</c> (logits, or the regression value).
     /// </summary>
-    public static string SequenceModel(OnnxGraph g, RecurrentSequenceModel model, string ids, string lengths)
+    public static string SequenceModel(OnnxGraph g, RecurrentSequenceModel model, string rowIds, string rowLengths)
     {
         RecurrentEncoderOptions o = model.Encoder.Options;
+        // The recurrent layers read the first RecurrentLength tokens of each row; the bag (at the end) the whole row.
+        string ids = rowIds, lengths = rowLengths;
+        if (o.RecurrentLength > 0)
+        {
+            ids = g.Slice(rowIds, 0, o.RecurrentLength, 1);
+            lengths = g.Min(rowLengths, g.Int64Scalar(o.RecurrentLength));
+        }
         IReadOnlyDictionary<string, Tensor> weights = model.state_dict();
         int directions = o.Bidirectional ? 2 : 1;
 
@@ -76,7 +83,7 @@ internal static class SequenceModelOnnx
         string headWeight = g.Floats(RecurrentLayersOnnx.Read(weights, "head.weight"), new long[] { model.Outputs, o.OutputSize }, "head_weight");
         string headBias = g.Floats(RecurrentLayersOnnx.Read(weights, "head.bias"), new long[] { model.Outputs }, "head_bias");
         string scores = g.NodeWith("Gemm", new[] { pooled, headWeight, headBias }, n => n.AddAttribute("transB", 1L));
-        return o.NGramLength == 0 ? scores : g.Add(scores, BagOfNGrams(g, o, model.Outputs, weights, ids, lengths));
+        return o.NGramLength == 0 ? scores : g.Add(scores, BagOfNGrams(g, o, model.Outputs, weights, rowIds, rowLengths));
     }
 
     /// <summary>

@@ -49,17 +49,16 @@ internal sealed class SequenceScorer
         int n = ids.Length;
         if (n > RecurrentEncoder.StreamWindow && model is RecurrentSequenceModel sequenceModel)
         {
-            if (!sequenceModel.Encoder.Options.Bidirectional)
-            {
-                // Long rows (possible only when MaximumSequenceLength is 0) run in windows: memory does not grow with the row.
-                CopyOut(sequenceModel.ForwardInWindows(ToDevice(ids)), output);
-                return;
-            }
-            if (n > RecurrentEncoder.MaximumWholeRow)
+            // Long rows (possible only when MaximumSequenceLength is 0) run in windows: memory does not grow with the row,
+            // except a bidirectional encoder's part (RecurrentLength tokens, or the whole row), which it reads whole.
+            long read = sequenceModel.RecurrentTokens(n);
+            if (sequenceModel.Encoder.Options.Bidirectional && read > RecurrentEncoder.MaximumWholeRow)
                 throw new InvalidOperationException(
                     $"A row has {n:N0} tokens. A bidirectional model reads a row whole (its backward direction starts at the row's end), so its memory grows with the row; " +
-                    $"this model was trained with MaximumSequenceLength = 0 (no limit) and scores rows of at most {RecurrentEncoder.MaximumWholeRow:N0} tokens. " +
-                    "Cut the rows before scoring (TokenizerOptions.MaximumLength, or PadSequences), or train with a MaximumSequenceLength.");
+                    $"this model was trained with MaximumSequenceLength = 0 (no limit) and MaximumRecurrentLength = 0 (the whole row) and scores rows of at most {RecurrentEncoder.MaximumWholeRow:N0} tokens. " +
+                    "Cut the rows before scoring (TokenizerOptions.MaximumLength, or PadSequences), or train with a MaximumSequenceLength or a MaximumRecurrentLength.");
+            CopyOut(sequenceModel.ForwardInWindows(ToDevice(ids)), output);
+            return;
         }
         long[] buffer = new long[Math.Max(1, n)]; // an empty row runs one <pad> step with length 0 (the encoder zeroes it)
         for (int i = 0; i < n; i++)
