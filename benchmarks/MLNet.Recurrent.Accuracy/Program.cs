@@ -6,6 +6,19 @@
 // sides: ours-defaults  TokenizeToIds("Tokens", "Text") + Trainers.Recurrent(labelColumnName:, featureColumnName:)
 //        ours-best      TokenizeToIds + Trainers.Recurrent(options) with the set's recipe (--best, else presets.json)
 //        sdca           FeaturizeText + AppendCacheCheckpoint + SdcaMaximumEntropy / SdcaLogisticRegression / Sdca
+//        ours-ulmfit    ULMFiT-style pretraining with the defaults: TokenizeToIds("Tokens", "Text") fitted on ALL training
+//                       texts, TrainLanguageModel on those texts (the classifier defaults' Cell, EmbeddingSize, HiddenSize,
+//                       NumberOfLayers; Corpus Continuous; MaximumTrainingTime --lm-minutes, epochs high enough that time
+//                       ends it; Seed --seed), then Trainers.Recurrent(new RecurrentTrainerOptions { LabelColumnName,
+//                       FeatureColumnName, PretrainedLanguageModel }) (= the short overload's options plus the model) on the
+//                       labelled rows. fit_s = tokenizer + language model + classifier; lm_fit_s and "lm" report the model alone.
+// --label-fraction F (0 < F <= 1, default 1) trains every side's classifier on a seeded random F of the training rows
+// (a shuffle seeded by --seed, then the first max(1, round(F x rows)); the same rows for every side of a seed); the test
+// set is unchanged. Only ours-ulmfit reads the other training texts (unlabelled, for its tokenizer and language model):
+// ours-defaults, ours-best and sdca fit their tokenizer / featurizer on the labelled rows alone, as a user without a
+// language model would, so "ours-ulmfit minus ours-defaults" at the same F is the gain of pretraining on unlabelled text.
+// Multiclass: test rows whose class no labelled row has get the missing key, which ML.NET's evaluator skips; their count
+// is reported (test_rows_unseen_label).
 // --describe prints, instead of training, the full effective recipe of each ours-* side (kind "recipe"): what
 // benchmarks/run.sh hands the PyTorch script so that it trains the same recipe.
 //
@@ -18,6 +31,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.Recurrent;
 using MLNet.Recurrent.Accuracy;
 
@@ -29,11 +43,11 @@ var setOption = new Option<string[]>("--set")
 };
 var sideOption = new Option<string[]>("--side")
 {
-    Description = "ours-defaults, ours-best and/or sdca; repeatable. Default: all three.",
+    Description = "ours-defaults, ours-best, sdca and/or ours-ulmfit; repeatable. Default: the first three.",
     AllowMultipleArgumentsPerToken = true,
     DefaultValueFactory = _ => new[] { "ours-defaults", "ours-best", "sdca" },
 };
-sideOption.AcceptOnlyFromAmong("ours-defaults", "ours-best", "sdca");
+sideOption.AcceptOnlyFromAmong("ours-defaults", "ours-best", "sdca", "ours-ulmfit");
 var seedOption = new Option<int>("--seed") { Description = "MLContext seed (drives every seeded choice of every side).", DefaultValueFactory = _ => 1 };
 var bestOption = new Option<string?>("--best")
 {
@@ -49,11 +63,33 @@ var epochsOption = new Option<int?>("--epochs")
 {
     Description = "Smoke mode only: train ours for this many epochs (the defaults side passes it as the short overload's numberOfEpochs). Default: the recipe's.",
 };
+var labelFractionOption = new Option<double>("--label-fraction")
+{
+    Description = "Share of the training rows whose labels every side trains on (a subset seeded by --seed), in (0, 1]; the test set is unchanged. Default 1.",
+    DefaultValueFactory = _ => 1.0,
+};
+labelFractionOption.Validators.Add(r =>
+{
+    double f = r.GetValueOrDefault<double>();
+    if (!(f > 0 && f <= 1))
+        r.AddError($"--label-fraction {f} is not in (0, 1].");
+});
+var lmMinutesOption = new Option<double>("--lm-minutes")
+{
+    Description = "ours-ulmfit: MaximumTrainingTime of its language model, in minutes (the time, not epochs, ends its training). Default 3.",
+    DefaultValueFactory = _ => 3.0,
+};
+lmMinutesOption.Validators.Add(r =>
+{
+    double m = r.GetValueOrDefault<double>();
+    if (!(m > 0 && m <= 24 * 60))
+        r.AddError($"--lm-minutes {m} is not in (0, 1440].");
+});
 var describeOption = new Option<bool>("--describe") { Description = "Print the effective recipe of each ours-* side (kind \"recipe\") and train nothing." };
 
 var root = new RootCommand("MLNet.Recurrent accuracy suite: ours (defaults / best recipe) and FeaturizeText + SDCA on suite sets.")
 {
-    setOption, sideOption, seedOption, bestOption, presetsOption, runOption, epochsOption, describeOption,
+    setOption, sideOption, seedOption, bestOption, presetsOption, runOption, epochsOption, labelFractionOption, lmMinutesOption, describeOption,
 };
 root.SetAction(parse =>
 {
@@ -65,6 +101,8 @@ root.SetAction(parse =>
     int run = parse.GetValue(runOption);
     bool describe = parse.GetValue(describeOption);
     int? epochs = parse.GetValue(epochsOption);
+    double labelFraction = parse.GetValue(labelFractionOption);
+    var lmTime = TimeSpan.FromMinutes(parse.GetValue(lmMinutesOption));
     int failures = 0;
     foreach (string folder in folders)
     {
@@ -75,11 +113,11 @@ root.SetAction(parse =>
                 var set = SuiteSet.Open(folder);
                 if (describe)
                 {
-                    if (side != "sdca")
+                    if (side is "ours-defaults" or "ours-best")
                         Output.Line(DescribeRecipe(set, side, best, presets, seed));
                     continue;
                 }
-                Output.Line(RunOne(set, side, best, presets, seed, run, epochs));
+                Output.Line(RunOne(set, side, best, presets, seed, run, epochs, labelFraction, lmTime));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -88,6 +126,7 @@ root.SetAction(parse =>
                 Output.Line(new JsonObject
                 {
                     ["kind"] = "error", ["set"] = Path.GetFileName(folder.TrimEnd('/')), ["side"] = side, ["seed"] = seed, ["run"] = run,
+                    ["label_fraction"] = labelFraction,
                     ["error"] = $"{e.GetType().Name}: {e.Message}",
                 });
             }
@@ -98,28 +137,46 @@ root.SetAction(parse =>
 root.Subcommands.Add(LanguageModelSuite.Command());
 return root.Parse(args).Invoke();
 
-static JsonObject RunOne(SuiteSet set, string side, string? best, string presets, int seed, int run, int? epochs)
+static JsonObject RunOne(SuiteSet set, string side, string? best, string presets, int seed, int run, int? epochs, double labelFraction, TimeSpan lmTime)
 {
     var ml = new MLContext(seed: seed);
     ml.Log += (_, e) =>
     {
         // The trainer's own progress lines (epochs, losses, time) are the useful part of ML.NET's log here.
-        if (e.Kind >= Microsoft.ML.Runtime.ChannelMessageKind.Info && e.Source.Contains("Recurrent", StringComparison.Ordinal))
+        if (e.Kind >= Microsoft.ML.Runtime.ChannelMessageKind.Info
+            && (e.Source.Contains("Recurrent", StringComparison.Ordinal) || e.Source.Contains("LanguageModel", StringComparison.Ordinal)))
             Console.Error.WriteLine($"[{set.Name} {side} seed {seed}] {e.Message}");
     };
-    var train = set.Load(ml, train: true);
+    var allTrain = set.Load(ml, train: true);
     var test = set.Load(ml, train: false);
-    Console.Error.WriteLine($"[accuracy] {set.Name} ({set.Task}, {set.TrainRows} / {set.TestRows} rows): {side}, seed {seed}");
+    var (train, labelledRows) = labelFraction < 1 ? set.LoadTrainSubset(ml, labelFraction, seed) : (allTrain, set.TrainRows);
+    Console.Error.WriteLine($"[accuracy] {set.Name} ({set.Task}, {set.TrainRows} / {set.TestRows} rows): {side}, seed {seed}"
+        + (labelFraction < 1 ? $", labels of {labelledRows} training rows (--label-fraction {labelFraction})" : ""));
+    int? unseenLabel = null;
+    if (labelFraction < 1 && set.Task == SuiteTask.Multiclass)
+    {
+        var classes = train.GetColumn<ReadOnlyMemory<char>>("Label").Select(l => l.ToString()).ToHashSet(StringComparer.Ordinal);
+        unseenLabel = test.GetColumn<ReadOnlyMemory<char>>("Label").Count(l => !classes.Contains(l.ToString()));
+        if (unseenLabel > 0)
+            Console.Error.WriteLine($"[accuracy] {set.Name}: {unseenLabel} test row(s) have a class no labelled row has; ML.NET's evaluator skips them.");
+    }
 
     Recipe? recipe = side switch
     {
         "ours-defaults" => Recipe.Resolve(Recipe.DefaultsName, presets),
+        "ours-ulmfit" => Recipe.Resolve(Recipe.DefaultsName, presets),
         "ours-best" => Recipe.Resolve(BestRecipeName(set, best, presets), presets),
         _ => null,
     };
-    RunResult result = recipe is null ? Sides.Sdca(ml, set, train, test) : Sides.Ours(ml, set, train, test, recipe, epochs);
+    RunResult result = side switch
+    {
+        "sdca" => Sides.Sdca(ml, set, train, test),
+        "ours-ulmfit" => Sides.OursUlmfit(ml, set, allTrain, train, test, lmTime, seed, epochs),
+        _ => Sides.Ours(ml, set, train, test, recipe!, epochs),
+    };
     string metrics = string.Join(", ", result.Metrics.Select(kv => $"{kv.Key} {kv.Value:G4}"));
-    Console.Error.WriteLine($"[accuracy] {set.Name} / {side} / seed {seed}: {metrics}; fit {result.FitSeconds:F1} s");
+    Console.Error.WriteLine($"[accuracy] {set.Name} / {side} / seed {seed}: {metrics}; fit {result.FitSeconds:F1} s"
+        + (result.LanguageModel?["fit_s"] is JsonNode lmFit ? $" (language model {lmFit.GetValue<double>():F1} s)" : ""));
 
     var line = new JsonObject
     {
@@ -132,12 +189,17 @@ static JsonObject RunOne(SuiteSet set, string side, string? best, string presets
         ["run"] = run,
         ["train_rows"] = set.TrainRows,
         ["test_rows"] = set.TestRows,
+        ["label_fraction"] = labelFraction,
+        ["labelled_rows"] = labelledRows,
+        ["test_rows_unseen_label"] = unseenLabel,
         ["metrics"] = JsonSerializer.SerializeToNode(result.Metrics),
         ["fit_s"] = result.FitSeconds,
         ["predict_s"] = result.PredictSeconds,
         ["epochs_run"] = result.EpochsRun,
         ["epochs_override"] = epochs,
         ["options"] = result.EffectiveRecipe,
+        ["lm_fit_s"] = result.LanguageModel?["fit_s"]?.DeepClone(),
+        ["lm"] = result.LanguageModel,
         ["omp_threads"] = Environment.GetEnvironmentVariable("OMP_NUM_THREADS"),
         ["peak_rss_mb"] = Output.PeakRssMb(),
         ["env"] = Output.Environment(),

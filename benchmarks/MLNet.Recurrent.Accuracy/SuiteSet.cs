@@ -68,21 +68,65 @@ internal sealed class SuiteSet
     /// <summary>Loads one part with ML.NET's text loader (label typed by the task) and checks its row count against meta.json.</summary>
     public IDataView Load(MLContext ml, bool train)
     {
+        string path = train ? TrainPath : TestPath;
+        var view = Loader(ml).Load(path);
+        int expected = train ? TrainRows : TestRows;
+        long rows = CountRows(view);
+        if (rows != expected)
+            throw new InvalidDataException($"{path}: ML.NET's loader read {rows} rows, meta.json says {expected} (a quoting problem in the file?).");
+        return view;
+    }
+
+    /// <summary>
+    /// The labelled rows of a run with <c>--label-fraction</c> <paramref name="fraction"/>: a seeded shuffle of the training
+    /// rows, the first <c>max(1, round(fraction × rows))</c> of it, kept in file order, read by the same loader from
+    /// memory. Every side with the same <paramref name="seed"/> gets the same rows. The files hold one row per line
+    /// (build_sets.py collapses whitespace in the texts), which is checked.
+    /// </summary>
+    public (IDataView View, int Rows) LoadTrainSubset(MLContext ml, double fraction, int seed)
+    {
+        string[] lines = File.ReadAllLines(TrainPath);
+        string header = lines[0];
+        string[] rows = lines.Skip(1).Where(l => l.Length > 0).ToArray();
+        if (rows.Length != TrainRows)
+            throw new InvalidDataException($"{TrainPath}: {rows.Length} non-empty lines after the header, meta.json says {TrainRows} rows; --label-fraction needs one row per line.");
+        int take = Math.Clamp((int)Math.Round(fraction * rows.Length), 1, rows.Length);
+        int[] order = Enumerable.Range(0, rows.Length).ToArray();
+        new Random(seed).Shuffle(order);
+        var chosen = order.Take(take).Order().Select(i => rows[i]);
+        string text = string.Join("\n", chosen.Prepend(header)) + "\n";
+        var view = Loader(ml).Load(new StringSource(text, $"{TrainPath} ({take} of {rows.Length} rows, seed {seed})"));
+        long read = CountRows(view);
+        if (read != take)
+            throw new InvalidDataException($"{TrainPath}: ML.NET's loader read {read} of the {take} chosen rows.");
+        return (view, take);
+    }
+
+    private TextLoader Loader(MLContext ml)
+    {
         DataKind labelKind = Task switch
         {
             SuiteTask.Binary => DataKind.Boolean,
             SuiteTask.Regression => DataKind.Single,
             _ => DataKind.String,
         };
-        string path = train ? TrainPath : TestPath;
-        var view = ml.Data.LoadFromTextFile(path,
+        return ml.Data.CreateTextLoader(
             new[] { new TextLoader.Column("Label", labelKind, 0), new TextLoader.Column("Text", DataKind.String, 1) },
             separatorChar: '\t', hasHeader: true, allowQuoting: true, trimWhitespace: false);
-        int expected = train ? TrainRows : TestRows;
-        long rows = CountRows(view);
-        if (rows != expected)
-            throw new InvalidDataException($"{path}: ML.NET's loader read {rows} rows, meta.json says {expected} (a quoting problem in the file?).");
-        return view;
+    }
+
+    /// <summary>A text file held in memory, for <see cref="TextLoader"/>.</summary>
+    private sealed class StringSource(string text, string name) : IMultiStreamSource
+    {
+        public int Count => 1;
+
+        public string? GetPathOrNull(int index) => null;
+
+        public override string ToString() => name;
+
+        public Stream Open(int index) => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text), writable: false);
+
+        public TextReader OpenTextReader(int index) => new StringReader(text);
     }
 
     private static long CountRows(IDataView view)

@@ -8,7 +8,11 @@
 Standard library only. Input lines (benchmarks/accuracy/run.sh writes them all into raw.jsonl): "set" (a set's
 meta.json), "recipe" (the effective options of each ours-* side), "result" / "error" (one run), "meta" (machine,
 commands). Per (set, side) the report gives mean and spread (sample standard deviation) over the seeds that ran.
---check exits 1 unless every set has a result with finite metrics for every --expect side and no run failed.
+Runs with --label-fraction F < 1 (label_fraction in the line) are grouped apart, under the key "SIDE@F" (column
+"..., F of the labels"); with ours-ulmfit results a section gives the gain of language-model pretraining per set
+(ours-ulmfit minus ours-defaults at the same label fraction).
+--check exits 1 unless every set has a result with finite metrics for every --expect side (at any label fraction)
+and no run failed.
 """
 
 import argparse
@@ -23,13 +27,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BEGIN = "<!-- BEGIN GENERATED: benchmarks/accuracy/report.py -->"
 END = "<!-- END GENERATED: benchmarks/accuracy/report.py -->"
 SET_ORDER = ("austen", "wordnet", "bible-book", "bible-testament", "brown", "spam", "sotu-year", "debian-section")
-SIDES = ("ours-defaults", "ours-best", "sdca", "pytorch-defaults", "pytorch-best")
+SIDES = ("ours-defaults", "ours-best", "sdca", "pytorch-defaults", "pytorch-best", "ours-ulmfit")
 SIDE_TITLES = {
     "ours-defaults": "ours, defaults",
     "ours-best": "ours, best recipe",
     "sdca": "ML.NET FeaturizeText + SDCA",
     "pytorch-defaults": "PyTorch, our defaults' recipe",
     "pytorch-best": "PyTorch, best recipe",
+    "ours-ulmfit": "ours, defaults + LM pretraining",
 }
 # metric -> (title, higher is better, format)
 METRICS = {
@@ -57,6 +62,36 @@ def read_lines(paths):
     return lines
 
 
+def label_fraction(d):
+    """A line's --label-fraction: None for all labels (also lines written before the option existed)."""
+    f = d.get("label_fraction")
+    return None if f is None or f >= 1 else f
+
+
+def side_key(side, fraction):
+    return side if fraction is None else f"{side}@{fraction:g}"
+
+
+def split_key(key):
+    """(side, label fraction or None) of a table key."""
+    side, _, fraction = key.partition("@")
+    return side, (float(fraction) if fraction else None)
+
+
+def side_title(key):
+    side, fraction = split_key(key)
+    title = SIDE_TITLES.get(side, side)
+    return title if fraction is None else f"{title}, {fraction:g} of the labels"
+
+
+def side_order(keys):
+    """The table's sides: SIDES order, each side's full-label column first, then its label fractions, largest first."""
+    def rank(key):
+        side, fraction = split_key(key)
+        return (SIDES.index(side) if side in SIDES else len(SIDES), side, -(fraction if fraction is not None else 1.0))
+    return sorted(keys, key=rank)
+
+
 def summarize(values):
     values = [v for v in values if v is not None and isinstance(v, (int, float)) and math.isfinite(v)]
     if not values:
@@ -74,7 +109,7 @@ def aggregate(lines):
         elif kind == "recipe":
             recipes[(d["set"], d["side"])] = d
         elif kind == "result":
-            results.setdefault((d["set"], d["side"]), []).append(d)
+            results.setdefault((d["set"], side_key(d["side"], label_fraction(d))), []).append(d)
         elif kind == "error":
             errors.append(d)
         elif kind == "meta" and "machine" in d:
@@ -92,6 +127,20 @@ def aggregate(lines):
             entry["unmirrored_options"] = unmirrored
         if any(r.get("epochs_override") for r in runs):
             entry["epochs_override"] = runs[0].get("epochs_override")
+        # Only for the new runs (other labels than all, or a language model), so existing entries stay as they were.
+        base, fraction = split_key(side)
+        if fraction is not None:
+            entry["side"] = base
+            entry["label_fraction"] = fraction
+            entry["labelled_rows"] = sorted({r.get("labelled_rows") for r in runs if r.get("labelled_rows") is not None})
+            unseen = [r.get("test_rows_unseen_label") for r in runs if r.get("test_rows_unseen_label")]
+            if unseen:
+                entry["test_rows_unseen_label"] = sorted(set(unseen))
+        if any(r.get("lm_fit_s") is not None for r in runs):
+            entry["lm_fit_s"] = summarize([r.get("lm_fit_s") for r in runs])
+            entry["lm_minutes"] = sorted({(r.get("lm") or {}).get("minutes") for r in runs} - {None})
+            entry["lm_epochs_seen"] = summarize([(r.get("lm") or {}).get("epochs_seen") for r in runs])
+            entry["lm_final_train_perplexity"] = summarize([(r.get("lm") or {}).get("final_train_perplexity") for r in runs])
         table.setdefault(s, {})[side] = entry
     return sets, recipes, table, errors, machines
 
@@ -110,7 +159,7 @@ def fmt(summary, kind):
 
 def metric_table(metric, set_names, table, sets, sides):
     title, higher, kind = METRICS[metric]
-    head = "| set | " + " | ".join(SIDE_TITLES[s] for s in sides) + " |"
+    head = "| set | " + " | ".join(side_title(s) for s in sides) + " |"
     rows = [head, "|---|" + "---|" * len(sides)]
     for name in set_names:
         cells = []
@@ -153,7 +202,7 @@ def render(sets, recipes, table, errors, machines, note):
     names = sorted(set(sets) | set(table), key=lambda n: (SET_ORDER.index(n) if n in SET_ORDER else len(SET_ORDER), n))
     classif = [n for n in names if sets.get(n, {}).get("task") != "regression"]
     regress = [n for n in names if sets.get(n, {}).get("task") == "regression"]
-    sides = [s for s in SIDES if any(s in table.get(n, {}) for n in names)]
+    sides = side_order({s for n in names for s in table.get(n, {})})
     seeds = sorted({seed for n in table for e in table[n].values() for seed in e["seeds"]})
     machine = machines[-1] if machines else {}
     runs = "; ".join(f"`{m.get('command', 'benchmarks/run.sh accuracy')}` (commit {m.get('commit', '?')}, "
@@ -198,9 +247,11 @@ def render(sets, recipes, table, errors, machines, note):
         out.append(f"| {n} | {verdict(n, sets.get(n, {}).get('task'), table)} |")
     out.append("")
 
+    out += pretraining_section(names, sets, table)
+
     out += ["### Recipes", ""]
     best_names = sorted({e.get("recipe") for n in table for s, e in table[n].items() if s == "ours-best"} - {None})
-    per_set = {n: table[n].get("ours-best", {}).get("recipe") for n in names if "ours-best" in table[n]}
+    per_set = {n: table[n].get("ours-best", {}).get("recipe") for n in names if "ours-best" in table.get(n, {})}
     if per_set:
         out += ["ours-best per set: " + "; ".join(f"{n} = `{r}`" for n, r in per_set.items()) + ".", ""]
     defaults = next((r for (n, s), r in recipes.items() if s == "ours-defaults"), None)
@@ -229,6 +280,50 @@ def render(sets, recipes, table, errors, machines, note):
     return "\n".join(out) + "\n"
 
 
+def pretraining_section(names, sets, table):
+    """ours-ulmfit against ours-defaults at the same label fraction, per set: the gain of language-model pretraining."""
+    fractions = sorted({split_key(k)[1] for n in names for k in table.get(n, {}) if split_key(k)[0] == "ours-ulmfit"},
+                       key=lambda f: -(f if f is not None else 1.0))
+    if not fractions:
+        return []
+    out = ["### Language-model pretraining (ULMFiT)", "",
+           "`ours-ulmfit`: the defaults plus `PretrainedLanguageModel`, a language model trained first on every training text "
+           "(the tokenizer too is fitted on every training text), against `ours-defaults` trained on the same labelled rows. "
+           "Gain: ulmfit minus defaults, means over the seeds (accuracy in points, higher is better; RMSE: lower is better). "
+           "The ulmfit fit time includes the language model's.", ""]
+    def mean(e, m):
+        return ((e or {}).get("metrics", {}).get(m) or {}).get("mean")
+    for f in fractions:
+        label = "all labels" if f is None else f"{f:g} of the labels"
+        out += [f"**{label}**", "",
+                "| set | labelled rows | LM minutes (epochs) | defaults | ulmfit | gain | fit s: defaults / ulmfit (LM) |",
+                "|---|---|---|---|---|---|---|"]
+        for n in names:
+            ulm = table.get(n, {}).get(side_key("ours-ulmfit", f))
+            if not ulm:
+                continue
+            dflt = table.get(n, {}).get(side_key("ours-defaults", f))
+            rows = ", ".join(f"{r:,}" for r in ulm.get("labelled_rows", [])) or f"{sets.get(n, {}).get('train_rows', '?'):,}"
+            epochs = (ulm.get("lm_epochs_seen") or {}).get("mean")
+            lm = ", ".join(f"{m:g}" for m in ulm.get("lm_minutes", [])) + (f" ({epochs:.1f})" if epochs is not None else "")
+            if sets.get(n, {}).get("task") == "regression":
+                show = lambda e: fmt((e or {}).get("metrics", {}).get("rmse"), "f2") if e else "n/a"
+                gain = "n/a" if mean(dflt, "rmse") is None or mean(ulm, "rmse") is None else f"RMSE {mean(ulm, 'rmse') - mean(dflt, 'rmse'):+.2f}"
+            else:
+                show = lambda e: (" / ".join(fmt(e["metrics"].get(m), "pct") for m in ("micro_accuracy", "macro_accuracy"))) if e else "n/a"
+                parts = []
+                for m in ("micro_accuracy", "macro_accuracy"):
+                    a, b = mean(ulm, m), mean(dflt, m)
+                    parts.append("n/a" if a is None or b is None else f"{m.split('_')[0]} {100 * (a - b):+.1f}")
+                gain = ", ".join(parts)
+            fit = f"{fmt((dflt or {}).get('metrics', {}).get('fit_s'), 'f1') if dflt else 'n/a'} / " \
+                  f"{fmt(ulm['metrics'].get('fit_s'), 'f1')} ({fmt(ulm.get('lm_fit_s'), 'f1')})"
+            out.append(f"| {n} | {rows} | {lm} | {show(dflt)} | {show(ulm)} | {gain} | {fit} |")
+        out.append("")
+    out += ["Classification cells: micro / macro accuracy.", ""]
+    return out
+
+
 def write_doc(path, section):
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
     if BEGIN in text and END in text:
@@ -245,14 +340,16 @@ def check(table, sets, errors, expect):
     problems = [f"{e.get('set')}/{e.get('side')}: {e.get('error')}" for e in errors]
     for n in sets:
         for side in expect:
-            entry = table.get(n, {}).get(side)
-            if not entry:
+            # The side at any label fraction.
+            entries = [(k, e) for k, e in table.get(n, {}).items() if split_key(k)[0] == side]
+            if not entries:
                 problems.append(f"{n}/{side}: no result")
                 continue
             wanted = ("rmse", "r2") if sets[n].get("task") == "regression" else ("micro_accuracy", "macro_accuracy", "log_loss")
-            for m in wanted:
-                if not entry["metrics"].get(m):
-                    problems.append(f"{n}/{side}: {m} missing or not finite")
+            for key, entry in entries:
+                for m in wanted:
+                    if not entry["metrics"].get(m):
+                        problems.append(f"{n}/{key}: {m} missing or not finite")
     for p in problems:
         print(f"[report] CHECK FAILED: {p}", file=sys.stderr)
     print(f"[report] check: {len(sets)} set(s) x {len(expect)} side(s): "

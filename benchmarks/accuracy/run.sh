@@ -17,7 +17,13 @@
 #   for ours-best on every set: a preset name, inline JSON or a .json file; default: presets.json "best"),
 #   ACC_PRESETS (default benchmarks/accuracy/presets.json), ACC_THREADS (OMP/MKL threads per run; default: all
 #   cores), ACC_NICE (nice level of every run; default 0), ACC_NO_INSTALL=1, ACC_SKIP_PYTORCH=1, ACC_REBUILD=1
-#   (rebuild the sets), PYTHON (interpreter with torch; default /usr/bin/python3).
+#   (rebuild the sets), PYTHON (interpreter with torch; default /usr/bin/python3),
+#   ACC_LABEL_FRACTION (in (0, 1], default 1: every .NET side trains its classifier on a random share of the training
+#   rows, seeded by the run's seed; below 1 the PyTorch sides are skipped, as their script trains on every label),
+#   ACC_LM_MINUTES (the language-model training time of ours-ulmfit, in minutes; default the runner's, 3).
+# Sides: also ours-ulmfit (not in the default list): the defaults plus a language model trained first on every training
+#   text (ULMFiT; docs in benchmarks/MLNet.Recurrent.Accuracy/Program.cs). The pretraining experiment:
+#   ACC_SIDES="ours-defaults ours-ulmfit" ACC_LABEL_FRACTION=0.1 benchmarks/run.sh accuracy
 # Raw lines: benchmarks/out/<mode>-<time>/raw.jsonl (one JSON line per run, plus "meta" lines), logs in stderr.log.
 set -euo pipefail
 
@@ -38,6 +44,12 @@ SIDES="${ACC_SIDES:-pytorch-defaults ours-defaults sdca pytorch-best ours-best}"
 PRESETS="${ACC_PRESETS:-$ROOT/benchmarks/accuracy/presets.json}"
 NICE=(nice -n "${ACC_NICE:-0}")
 PYTHON="${PYTHON:-$( [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || command -v python3 )}"
+LABEL_FRACTION="${ACC_LABEL_FRACTION:-1}"
+awk -v f="$LABEL_FRACTION" 'BEGIN { exit !(f ~ /^[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/ && f + 0 > 0 && f + 0 <= 1) }' \
+  || { echo "ACC_LABEL_FRACTION=$LABEL_FRACTION is not a number in (0, 1]" >&2; exit 2; }
+PARTIAL_LABELS=0
+awk -v f="$LABEL_FRACTION" 'BEGIN { exit !(f + 0 < 1) }' && PARTIAL_LABELS=1
+LM_MINUTES="${ACC_LM_MINUTES:-}"
 
 source "$ROOT/benchmarks/accuracy/suite.sh"
 suite_start accuracy "${ACC_NO_INSTALL:-0}"
@@ -62,7 +74,9 @@ done
 
 # ---- the PyTorch side --------------------------------------------------------------------------------------------
 PYTORCH_OK=0
-if { has_side pytorch-defaults || has_side pytorch-best; } && [ "${ACC_SKIP_PYTORCH:-0}" != 1 ]; then
+if { has_side pytorch-defaults || has_side pytorch-best; } && [ "$PARTIAL_LABELS" = 1 ]; then
+  say "PyTorch sides SKIPPED: ACC_LABEL_FRACTION=$LABEL_FRACTION (< 1), and benchmarks/pytorch/accuracy_rnn.py trains on every label"
+elif { has_side pytorch-defaults || has_side pytorch-best; } && [ "${ACC_SKIP_PYTORCH:-0}" != 1 ]; then
   if ! "$PYTHON" -c 'import torch' >/dev/null 2>&1 && [ "$MODE" = accuracy ] && can_install; then
     say "installing python3-torch and libopenblas0-openmp with apt"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-openmp >&2 || true
@@ -116,12 +130,16 @@ run() {
 
 EPOCH_ARG=()
 [ -n "$EPOCHS" ] && EPOCH_ARG=(--epochs "$EPOCHS")
-say "mode $MODE: seeds [$SEEDS], sets [${AVAILABLE[*]}], sides [$SIDES], $THREADS thread(s)"
+# Every .NET side gets --label-fraction (only when set, so the commands of full-label runs stay as they were).
+DOTNET_ARGS=()
+[ -n "${ACC_LABEL_FRACTION:-}" ] && DOTNET_ARGS+=(--label-fraction "$LABEL_FRACTION")
+[ -n "$LM_MINUTES" ] && DOTNET_ARGS+=(--lm-minutes "$LM_MINUTES")
+say "mode $MODE: seeds [$SEEDS], sets [${AVAILABLE[*]}], sides [$SIDES], $THREADS thread(s), label fraction $LABEL_FRACTION${LM_MINUTES:+, language model $LM_MINUTES min}"
 if [ "$MODE" = accuracy-smoke ]; then
   # Plumbing only: one process per side family over all the slices, so start-up does not dominate.
   DOTNET_SIDES=()
-  for s in ours-defaults ours-best sdca; do has_side "$s" && DOTNET_SIDES+=("$s"); done
-  [ "${#DOTNET_SIDES[@]}" -gt 0 ] && run dotnet "${RUNNER[@]}" "${SET_ARGS[@]}" --side "${DOTNET_SIDES[@]}" --seed 1 --presets "$PRESETS" "${BEST_ARG[@]}" "${EPOCH_ARG[@]}"
+  for s in ours-defaults ours-best sdca ours-ulmfit; do has_side "$s" && DOTNET_SIDES+=("$s"); done
+  [ "${#DOTNET_SIDES[@]}" -gt 0 ] && run dotnet "${RUNNER[@]}" "${SET_ARGS[@]}" --side "${DOTNET_SIDES[@]}" --seed 1 --presets "$PRESETS" "${BEST_ARG[@]}" "${EPOCH_ARG[@]}" "${DOTNET_ARGS[@]}"
   if [ "$PYTORCH_OK" = 1 ]; then
     for s in defaults best; do
       has_side "pytorch-$s" && run "pytorch-$s" "$PYTHON" benchmarks/pytorch/accuracy_rnn.py "${SET_ARGS[@]}" --recipes "$RECIPES" --side "ours-$s" --seed 1 "${EPOCH_ARG[@]}"
@@ -134,12 +152,12 @@ else
       say "---- seed $seed, set $s ----"
       for side in $SIDES; do
         case "$side" in
-          ours-defaults|ours-best|sdca)
-            run "$side" "${RUNNER[@]}" --set "$SET_DIR/$s" --side "$side" --seed "$seed" --run "$i" --presets "$PRESETS" "${BEST_ARG[@]}" ;;
+          ours-defaults|ours-best|sdca|ours-ulmfit)
+            run "$side" "${RUNNER[@]}" --set "$SET_DIR/$s" --side "$side" --seed "$seed" --run "$i" --presets "$PRESETS" "${BEST_ARG[@]}" "${DOTNET_ARGS[@]}" ;;
           pytorch-defaults|pytorch-best)
             [ "$PYTORCH_OK" = 1 ] && run "$side" "$PYTHON" benchmarks/pytorch/accuracy_rnn.py --set "$SET_DIR/$s" --recipes "$RECIPES" \
               --side "ours-${side#pytorch-}" --seed "$seed" --run "$i" ;;
-          *) say "unknown side $side (known: ours-defaults ours-best sdca pytorch-defaults pytorch-best)"; exit 2 ;;
+          *) say "unknown side $side (known: ours-defaults ours-best sdca ours-ulmfit pytorch-defaults pytorch-best)"; exit 2 ;;
         esac
       done
     done
