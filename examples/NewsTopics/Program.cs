@@ -73,6 +73,7 @@ foreach (var (name, set) in models)
         Pooling = SequencePooling.LastHidden,
         Dropout = 0,
         NGramLength = 0,
+        MaximumRecurrentLength = 0,
         ClassWeighting = ClassWeighting.None,
         LearningRateSchedule = LearningRateSchedule.Constant,
         BatchSize = batchSize,

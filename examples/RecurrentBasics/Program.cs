@@ -35,7 +35,7 @@ double[] parityLosses = Lessons.TrainFullBatch("hand-written RNN cell", parity, 
 var (testX, testMask, testOdd) = Lessons.BitBatch(testBits);
 double handAccuracy = parity.call(testX, testMask).gt(0).eq(testOdd.gt(0.5)).to_type(ScalarType.Float32).mean().item<float>();
 // ...and the library's RNN in an ML.NET pipeline: characters '0'/'1' → ids, a recurrent binary classifier.
-var parityOptions = new RecurrentTrainerOptions { Cell = RecurrentCell.Rnn, Bidirectional = false, Pooling = SequencePooling.LastHidden, Dropout = 0, NGramLength = 0, ClassWeighting = ClassWeighting.None, LearningRateSchedule = LearningRateSchedule.Constant, EmbeddingSize = 8, HiddenSize = 16, LearningRate = 0.01, BatchSize = 32, NumberOfEpochs = run.Quick ? 2 : 40, Seed = run.Seed };
+var parityOptions = new RecurrentTrainerOptions { Cell = RecurrentCell.Rnn, Bidirectional = false, Pooling = SequencePooling.LastHidden, Dropout = 0, NGramLength = 0, MaximumRecurrentLength = 0, ClassWeighting = ClassWeighting.None, LearningRateSchedule = LearningRateSchedule.Constant, EmbeddingSize = 8, HiddenSize = 16, LearningRate = 0.01, BatchSize = 32, NumberOfEpochs = run.Quick ? 2 : 40, Seed = run.Seed };
 IDataView BitView((string Bits, bool Odd)[] rows) => ml.Data.LoadFromEnumerable(rows.Select(r => new BinaryTextSample { Text = r.Bits, Label = r.Odd }));
 var (libraryParity, parityCurve) = ConsoleTraining.Fit("library RNN", progress =>
 {
@@ -70,7 +70,7 @@ Lessons.Show("learned initial state s0:", toy.InitialState);
 // The library's RNN learns its start the same way (LearnInitialState), from the same four sentences.
 var toyText = ml.Data.LoadFromEnumerable(texts.Select((t, i) => new BinaryTextSample { Text = string.Join(' ', t), Label = i % 2 == 0 }));
 using var libraryToy = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { KeepPunctuation = true }).Append(ml.BinaryClassification.Trainers.Recurrent(new RecurrentTrainerOptions
-    { Cell = RecurrentCell.Rnn, Bidirectional = false, Pooling = SequencePooling.LastHidden, Dropout = 0, NGramLength = 0, ClassWeighting = ClassWeighting.None, LearningRateSchedule = LearningRateSchedule.Constant, EmbeddingSize = 2, HiddenSize = 3, LearnInitialState = true, NumberOfEpochs = run.Quick ? 50 : 500, BatchSize = 4, LearningRate = 0.05, Seed = run.Seed })).Fit(toyText);
+    { Cell = RecurrentCell.Rnn, Bidirectional = false, Pooling = SequencePooling.LastHidden, Dropout = 0, NGramLength = 0, MaximumRecurrentLength = 0, ClassWeighting = ClassWeighting.None, LearningRateSchedule = LearningRateSchedule.Constant, EmbeddingSize = 2, HiddenSize = 3, LearnInitialState = true, NumberOfEpochs = run.Quick ? 50 : 500, BatchSize = 4, LearningRate = 0.05, Seed = run.Seed })).Fit(toyText);
 AnsiConsole.MarkupLine("  the library RNN with a learned initial state: " + string.Join(", ", libraryToy.Transform(toyText).GetColumn<float>("Probability").Select(p => $"{p:F2}")));
 // Padding never changes a result: 5 more <PAD> per row give the same outputs, and <PAD>'s embedding gets no gradient.
 AnsiConsole.MarkupLine($"  largest change of an output when every row gets 5 more <PAD>: [bold]{toy.call(toyX).sub(toy.call(Ids(10))).abs().max().item<float>()}[/]");
@@ -117,7 +117,7 @@ if (run.Quick)
 reviews.Describe();
 var tokens = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", new TokenizerOptions { MinimumFrequency = 3, MaximumLength = run.Quick ? 50 : 100 }).Fit(reviews.ToBinaryDataView(ml, reviews.Train));
 AnsiConsole.MarkupLine($"  vocabulary: {tokens.Vocabulary.Count:N0} ids, the first ones {Markup.Escape(string.Join(", ", tokens.Vocabulary.Take(5)))}");
-var lstmOptions = new RecurrentTrainerOptions { Cell = RecurrentCell.Lstm, Bidirectional = false, Pooling = SequencePooling.LastHidden, Dropout = 0, NGramLength = 0, ClassWeighting = ClassWeighting.None, LearningRateSchedule = LearningRateSchedule.Constant, EmbeddingSize = 32, HiddenSize = 32, NumberOfEpochs = run.Quick ? 1 : 4, LearningRate = 3e-3, ValidationFraction = 0.1, Seed = run.Seed };
+var lstmOptions = new RecurrentTrainerOptions { Cell = RecurrentCell.Lstm, Bidirectional = false, Pooling = SequencePooling.LastHidden, Dropout = 0, NGramLength = 0, MaximumRecurrentLength = 0, ClassWeighting = ClassWeighting.None, LearningRateSchedule = LearningRateSchedule.Constant, EmbeddingSize = 32, HiddenSize = 32, NumberOfEpochs = run.Quick ? 1 : 4, LearningRate = 3e-3, ValidationFraction = 0.1, Seed = run.Seed };
 var (reviewModel, reviewCurve) = ConsoleTraining.Fit("review LSTM", progress =>
 {
     lstmOptions.Progress = progress;

@@ -64,6 +64,7 @@ var options = new RecurrentTrainerOptions
     Pooling = SequencePooling.LastHidden,
     Dropout = 0,
     NGramLength = 0,
+    MaximumRecurrentLength = 0,
     ClassWeighting = ClassWeighting.None,
     LearningRateSchedule = LearningRateSchedule.Constant,
     BatchSize = run.Get(batch),

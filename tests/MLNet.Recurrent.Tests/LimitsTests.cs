@@ -126,7 +126,7 @@ public sealed class LimitsTests
         var ml = new MLContext(seed: 1);
         var rows = Synthetic.Order(40, 1);
         rows[5].Tokens = Enumerable.Range(0, 1_000_000).Select(i => 2 + i % 5).ToArray();
-        var options = new RecurrentTrainerOptions { MaximumSequenceLength = 0, NumberOfEpochs = 1 };
+        var options = new RecurrentTrainerOptions { MaximumSequenceLength = 0, MaximumRecurrentLength = 0, NumberOfEpochs = 1 };
         var e = Assert.Throws<InvalidOperationException>(() => ml.BinaryClassification.Trainers.Recurrent(options).Fit(ml.Data.LoadFromEnumerable(rows)));
         foreach (string part in new[] { "1,000,000 tokens", "'Tokens'", nameof(RecurrentTrainerOptions.MaximumSequenceLength), nameof(RecurrentTrainingOptions.BatchSize), "GiB" })
             StringAssert.Contains(e.Message, part);

@@ -65,7 +65,8 @@ public sealed class SharedTrainingOptionsTests
             Assert.AreEqual(64, options.HiddenSize);
             Assert.AreEqual(1, options.NumberOfLayers);
             Assert.AreEqual(0.5, options.Dropout);
-            Assert.AreEqual(2, options.NGramLength);
+            Assert.AreEqual(1, options.NGramLength);
+            Assert.AreEqual(128, options.MaximumRecurrentLength);
             Assert.AreEqual(ClassWeighting.SquareRootBalanced, options.ClassWeighting);
             Assert.AreEqual(64, options.BatchSize);
             Assert.AreEqual(0.004, options.LearningRate);

@@ -141,6 +141,7 @@ internal static class Synthetic
         Pooling = SequencePooling.LastHidden,
         Dropout = 0,
         NGramLength = 0,
+        MaximumRecurrentLength = 0,
         ClassWeighting = ClassWeighting.None,
         Seed = 1,
     };

@@ -139,7 +139,7 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
             RecurrentLength = o.MaximumRecurrentLength,
         };
         RecurrentSequenceModel.CheckSize(architecture, bound.Outputs);
-        CheckBatchMemory(train, validation);
+        CheckBatchMemory(train, validation, bound.Outputs);
         LanguageModelTransformer? loadedLanguageModel = o.PretrainedLanguageModelPath is string lmPath ? PretrainedLanguageModel.Load(env, lmPath) : null;
         try
         {
@@ -186,16 +186,24 @@ public sealed class RecurrentTrainer : IEstimator<RecurrentPredictionTransformer
         return limit;
     }
 
-    /// <summary>Refuses data whose longest row would make a training batch need more memory than <see cref="TrainingMemory"/> allows.</summary>
-    private void CheckBatchMemory(SequenceData train, SequenceData? validation)
+    /// <summary>
+    /// Refuses data whose longest row would make a training batch need more memory than <see cref="TrainingMemory"/> allows:
+    /// the recurrent layers over their part of the row (<see cref="RecurrentTrainerOptions.MaximumRecurrentLength"/>), the
+    /// bag of n-grams over all of it.
+    /// </summary>
+    private void CheckBatchMemory(SequenceData train, SequenceData? validation, int outputs)
     {
         var o = options;
         long floats = TrainingMemory.FloatsPerPosition(o.Cell, o.EmbeddingSize, o.HiddenSize, o.NumberOfLayers, o.Bidirectional ? 2 : 1);
         int longest = Math.Max(train.LongestRow, validation?.LongestRow ?? 0);
         int read = o.MaximumRecurrentLength > 0 ? Math.Min(longest, o.MaximumRecurrentLength) : longest; // the recurrent layers' part of it
-        TrainingMemory.Check(Math.Min(o.BatchSize, Math.Max(train.Count, validation?.Count ?? 0)), read, floats,
-            $"The longest row of column '{o.FeatureColumnName}' has {longest:N0} tokens" + (read < longest ? $" (the recurrent layers read {read:N0}: MaximumRecurrentLength)" : ""),
-            $"set {nameof(RecurrentTrainerOptions.MaximumSequenceLength)} (null = 512 tokens, 2,048 characters), lower {nameof(RecurrentTrainingOptions.BatchSize)} ({o.BatchSize}), or cut the rows before training (TokenizerOptions.MaximumLength)");
+        long rows = Math.Min(o.BatchSize, Math.Max(train.Count, validation?.Count ?? 0));
+        string what = $"The longest row of column '{o.FeatureColumnName}' has {longest:N0} tokens";
+        string advice = $"set {nameof(RecurrentTrainerOptions.MaximumSequenceLength)} (null = 512 tokens, 2,048 characters), lower {nameof(RecurrentTrainingOptions.BatchSize)} ({o.BatchSize}), or cut the rows before training (TokenizerOptions.MaximumLength)";
+        TrainingMemory.Check(rows, read, floats, what + (read < longest ? $" (the recurrent layers read {read:N0}: {nameof(RecurrentTrainerOptions.MaximumRecurrentLength)})" : ""), advice);
+        // The bag keeps, per n-gram of the padded batch, its id, mask and looked-up weights (one per output) and their gradient.
+        if (o.NGramLength > 0)
+            TrainingMemory.Check(rows, longest, (long)o.NGramLength * (2L * outputs + 4), what + $" (the bag of n-grams, {nameof(RecurrentTrainerOptions.NGramLength)} {o.NGramLength}, reads all of them)", advice);
     }
 
     /// <summary>The network, initialised from <paramref name="generator"/>, with the options' start (Keras initialisation, pretrained and frozen embeddings).</summary>

@@ -12,7 +12,7 @@ namespace MLNet.Recurrent;
 /// in every step, which another thread's garbage collection can free mid-call (see <see cref="Scalars"/>); here every
 /// scalar is held until the step is done.
 /// <para>
-/// A parameter with a sparse gradient (an <c>nn.Embedding</c> built with <c>sparse: true</c>, such as the n-gram bag's
+/// A parameter with a sparse gradient (an <c>nn.Embedding</c> built with <c>sparse: true</c>, such as the classifier's token embedding and the n-gram bag's
 /// table) is updated lazily, as TensorFlow's LazyAdam and PyTorch's SparseAdam do: only the rows the batch touched move,
 /// and only their moments decay, so a step costs the batch's rows rather than the whole table.
 /// </para>

@@ -7,8 +7,10 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// The "wide" part of a recurrent classifier (Wide &amp; Deep, Cheng et al. 2016; fastText's bag of n-grams, Joulin et
 /// al. 2016): a linear model over the row's word n-grams, added to the recurrent network's outputs. Unigram n is token id
-/// n; a bigram (a, b) is hashed into one of <c>buckets</c> ids after the vocabulary. Each row's n-gram weights are
-/// averaged (<c>[B, outputs]</c>), so row length does not scale them. The table has sparse gradients, so a step updates
+/// n; a bigram (a, b) is hashed into one of <c>buckets</c> ids after the vocabulary. Each row's n-gram weights are summed
+/// and divided by the square root of the row's n-gram count (<c>[B, outputs]</c>), as an L2-normalized count vector
+/// (FeaturizeText's) would weigh them: a row's evidence grows with its length, slower than its length. Models saved
+/// before format 0x00010003 divide by the count (the mean) and are read back that way. The table has sparse gradients, so a step updates
 /// only the rows its batch used (see <see cref="TrainingOptimizer"/>). The weights start at zero: the network starts as
 /// the recurrent model alone and learns what the bag adds.
 /// </summary>
@@ -16,10 +18,11 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
 {
     /// <summary>
     /// The bag learns at this many times the network's learning rate: each of its rows is seen only in the rows that hold
-    /// its n-gram, and its output is an average, so at the network's rate it stays near its zero start (accuracy suite:
-    /// factor 1 lost to FeaturizeText + SDCA on the short-text sets, 25 beat it; 100 overshot on short texts).
+    /// its n-gram, so at the network's rate it stays near its zero start (accuracy suite, docs/accuracy.md: with the mean,
+    /// factor 1 lost to FeaturizeText + SDCA on short texts, 25 beat it there and 100 on long documents; with the
+    /// square-root scaling, which moves long rows' outputs faster by itself, 6 does both).
     /// </summary>
-    internal const double LearningRateFactor = 25;
+    internal const double LearningRateFactor = 6;
 
     /// <summary>Whether the parameter <paramref name="name"/> of a <see cref="RecurrentSequenceModel"/> belongs to the bag.</summary>
     internal static bool Owns(string name) => name.StartsWith("ngrams.", StringComparison.Ordinal);
@@ -31,11 +34,14 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
     private readonly long vocabularySize;
     private readonly long buckets;
     private readonly int length;
+    private readonly bool squareRootScaling;
 
-    public NGramBag(int vocabularySize, int length, int buckets, int outputs) : base(nameof(NGramBag))
+    /// <summary>The bag; <paramref name="squareRootScaling"/> false divides by the n-gram count (models before format 0x00010003).</summary>
+    public NGramBag(int vocabularySize, int length, int buckets, int outputs, bool squareRootScaling) : base(nameof(NGramBag))
     {
         this.vocabularySize = vocabularySize;
         this.length = length;
+        this.squareRootScaling = squareRootScaling;
         this.buckets = length >= 2 ? buckets : 0;
         weights = nn.Embedding(vocabularySize + this.buckets, outputs, sparse: true);
         RegisterComponents();
@@ -43,7 +49,7 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
         weights.weight!.zero_();
     }
 
-    /// <summary><c>tokens [B, T]</c> (right-padded with 0), <c>lengths [B]</c> (CPU) → the mean n-gram weight of each row, <c>[B, outputs]</c>.</summary>
+    /// <summary><c>tokens [B, T]</c> (right-padded with 0), <c>lengths [B]</c> (CPU) → each row's scaled sum of n-gram weights, <c>[B, outputs]</c>.</summary>
     public override Tensor forward(Tensor tokens, Tensor lengths)
     {
         using var scope = NewDisposeScope();
@@ -62,7 +68,7 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
         Tensor floatMask = valid.to(ScalarType.Float32).unsqueeze(2);
         Tensor sums = weights.call(ids.masked_fill(valid.logical_not(), Scalars.Zero)).mul(floatMask).sum(1);
         Tensor counts = floatMask.sum(1).clamp_min(Scalars.OneDouble);
-        return sums.div(counts).MoveToOuterDisposeScope();
+        return sums.div(squareRootScaling ? counts.sqrt() : counts).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -88,7 +94,7 @@ internal sealed class NGramBag : nn.Module<Tensor, Tensor, Tensor>
                 count += pairs;
             }
         }
-        using Scalar divisor = Math.Max(1L, count).ToScalar();
+        using Scalar divisor = (squareRootScaling ? Math.Sqrt(Math.Max(1L, count)) : Math.Max(1L, count)).ToScalar();
         return total.div(divisor).MoveToOuterDisposeScope();
     }
 

@@ -45,6 +45,12 @@ public sealed record RecurrentEncoderOptions
     /// </summary>
     public int RecurrentLength { get; init; }
 
+    /// <summary>
+    /// Whether the bag divides its summed n-gram weights by the square root of the row's n-gram count (models written
+    /// from format 0x00010003 on) rather than by the count (older models, read back as they were trained).
+    /// </summary>
+    internal bool NGramSquareRootScaling { get; init; } = true;
+
     /// <summary>Width of the pooled output: <see cref="HiddenSize"/> × (2 if bidirectional else 1).</summary>
     public int OutputSize => HiddenSize * (Bidirectional ? 2 : 1);
 
@@ -65,7 +71,7 @@ public sealed record RecurrentEncoderOptions
 
     private static void Check(bool ok, string name, object value, string allowed) => OptionRange.Check(ok, name, value, allowed);
 
-    /// <summary>Writes the architecture (the prediction transformer's format 0x00010003: <see cref="RecurrentLength"/> last).</summary>
+    /// <summary>Writes the architecture (the prediction transformer's format 0x00010003: <see cref="RecurrentLength"/> and <see cref="NGramSquareRootScaling"/> last).</summary>
     internal void Write(BinaryWriter w)
     {
         w.Write(VocabularySize); w.Write(EmbeddingSize); w.Write(HiddenSize); w.Write(NumberOfLayers);
@@ -74,12 +80,13 @@ public sealed record RecurrentEncoderOptions
         w.Write(NGramLength);
         w.Write(NGramBuckets);
         w.Write(RecurrentLength);
+        w.Write(NGramSquareRootScaling);
     }
 
     /// <summary>
     /// Reads what <see cref="Write"/> wrote: <paramref name="withInitialState"/> false for format 0x00010001, which ends before
     /// <see cref="LearnInitialState"/>; <paramref name="withRecurrentLength"/> false for formats before 0x00010003, which end
-    /// before <see cref="RecurrentLength"/> (0).
+    /// before <see cref="RecurrentLength"/> (0) and <see cref="NGramSquareRootScaling"/> (false: the bag's mean).
     /// </summary>
     internal static RecurrentEncoderOptions Read(BinaryReader r, bool withInitialState, bool withRecurrentLength)
     {
@@ -90,8 +97,9 @@ public sealed record RecurrentEncoderOptions
         };
         if (withInitialState)
             o = o with { LearnInitialState = r.ReadBoolean(), NGramLength = r.ReadInt32(), NGramBuckets = r.ReadInt32() };
-        if (withRecurrentLength)
-            o = o with { RecurrentLength = r.ReadInt32() };
+        o = withRecurrentLength
+            ? o with { RecurrentLength = r.ReadInt32(), NGramSquareRootScaling = r.ReadBoolean() }
+            : o with { NGramSquareRootScaling = false };
         try { o.Validate(); }
         catch (ArgumentException e) { throw new InvalidDataException($"Corrupt recurrent encoder settings in the model: {e.Message}", e); }
         return o;

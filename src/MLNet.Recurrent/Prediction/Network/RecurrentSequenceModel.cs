@@ -24,7 +24,7 @@ internal sealed class RecurrentSequenceModel : nn.Module<Tensor, Tensor, Tensor>
         dropout = encoderOptions.Dropout;
         head = nn.Linear(encoderOptions.OutputSize, outputs);
         if (encoderOptions.NGramLength > 0)
-            ngrams = new NGramBag(encoderOptions.VocabularySize, encoderOptions.NGramLength, encoderOptions.NGramBuckets, outputs);
+            ngrams = new NGramBag(encoderOptions.VocabularySize, encoderOptions.NGramLength, encoderOptions.NGramBuckets, outputs, encoderOptions.NGramSquareRootScaling);
         Outputs = outputs;
         RegisterComponents();
         if (generator is not null)

@@ -87,7 +87,7 @@ internal static class SequenceModelOnnx
     }
 
     /// <summary>
-    /// <see cref="NGramBag"/>: the mean of the row's word and hashed word-pair weights, <c>[N, outputs]</c>, from sanitized
+    /// <see cref="NGramBag"/>: the row's word and hashed word-pair weights summed and scaled (by the square root of their count, or older models' count), <c>[N, outputs]</c>, from sanitized
     /// ids <c>[N, T]</c> (right-padded with 0) and lengths <c>[N]</c>.
     /// </summary>
     private static string BagOfNGrams(OnnxGraph g, RecurrentEncoderOptions o, int outputs, IReadOnlyDictionary<string, Tensor> weights, string ids, string lengths)
@@ -109,7 +109,7 @@ internal static class SequenceModelOnnx
         string gathered = g.Gather(table, g.Where(valid, grams, g.Int64Scalar(0))); // [N, G, outputs]
         string sums = g.Reduce("ReduceSum", g.Mul(gathered, weightMask), new long[] { 1 }, keepDims: false);
         string counts = g.Max(g.Reduce("ReduceSum", weightMask, new long[] { 1 }, keepDims: false), g.FloatScalar(1));
-        return g.Div(sums, counts);
+        return g.Div(sums, o.NGramSquareRootScaling ? g.Node("Sqrt", counts) : counts);
     }
 
 }
