@@ -15,13 +15,19 @@ overload chose). This script reads the same train.tsv / test.tsv and mirrors tha
   vocabulary    learned on train.tsv: <pad>=0, <unk>=1 (+ <bos>, <eos> when enabled), then tokens seen at least
                 MinimumFrequency times by count descending, then ordinal; MaximumVocabularySize caps it (reserved ids
                 included); MaximumLength / Truncation cut each row (markers kept).
-  model         Embedding(V, EmbeddingSize, padding_idx=0) -> nn.LSTM/GRU/RNN(HiddenSize, NumberOfLayers, Bidirectional,
-                dropout between layers) over packed sequences -> LastHidden (top layer's final state, both directions) /
-                Mean / Max over the real steps -> Dropout -> Linear; an empty row gives the zero vector. PyTorch's
+  model         Embedding(V, EmbeddingSize, padding_idx=0, sparse gradients) -> nn.LSTM/GRU/RNN(HiddenSize,
+                NumberOfLayers, Bidirectional, dropout between layers) over packed sequences of each row's first
+                MaximumRecurrentLength tokens -> LastHidden (top layer's final state, both directions) / Mean / Max over
+                the real steps -> Dropout -> Linear; an empty row gives the zero vector; plus, with NGramLength 1 or 2,
+                the bag of words (and word pairs hashed as ours: (a * 16777259 + b) mod buckets + V) over the whole row:
+                a zero-initialised sparse table summed and divided by the square root of the row's n-gram count. PyTorch's
                 default initialisation, or Keras's (Glorot-uniform input kernels, orthogonal recurrent kernels, zero
                 biases, forget-gate bias 1) with RecurrentInitialization = Keras.
-  training      cross-entropy / BCE-with-logits / MSE on standardized targets (regression); Adam, AdamW or SGD with
-                the recipe's rate, betas, momentum and weight decay; the rate schedule and warm-up per batch; gradient
+  training      cross-entropy / BCE-with-logits / MSE on standardized targets (regression), weighted per class by
+                ClassWeighting (Balanced: n / (k n_c); SquareRootBalanced: its square root, scaled to a mean row weight
+                of 1) as a weighted mean over the batch; Adam, AdamW or SGD with the recipe's rate, betas, momentum and
+                weight decay for the dense parameters, SparseAdam (lazy Adam, as ours) for the token embedding and the
+                bag, the bag at 6x the rate; gradient norm clipping over all of them; the rate schedule and warm-up per batch; gradient
                 norm clipping; BucketByLength: shuffled rows sorted by length in windows of 50 batches, batches shuffled
                 (as our batcher), else plain shuffled batches; MaximumSequenceLength keeps the first tokens;
                 ValidationFraction / EarlyStoppingPatience / RestoreBestWeights as Keras's validation_split + EarlyStopping.
@@ -148,15 +154,45 @@ def numericalize(token_lists, stoi, tok):
 # Model
 # ------------------------------------------------------------------------------------------------------------------
 
+NGRAM_MULTIPLIER = 16_777_259  # NGramBag.Multiplier
+BAG_RATE_FACTOR = 6.0  # NGramBag.LearningRateFactor
+
+
+class NGramBag(nn.Module):
+    """Our NGramBag: words (and hashed word pairs) of the whole row, summed weights / sqrt(n-gram count)."""
+
+    def __init__(self, vocab, length, outputs):
+        super().__init__()
+        self.vocab, self.length = vocab, length
+        self.buckets = max(1 << 12, min(1 << 18, (1 << 24) // max(1, outputs))) if length >= 2 else 0
+        self.weights = nn.Embedding(vocab + self.buckets, outputs, sparse=True)
+        with torch.no_grad():
+            self.weights.weight.zero_()
+
+    def forward(self, x, lengths):
+        width = x.shape[1]
+        mask = torch.arange(width)[None, :] < lengths[:, None]
+        ids, valid = x, mask
+        if self.length >= 2 and width >= 2:
+            pairs = (x[:, :-1] * NGRAM_MULTIPLIER + x[:, 1:]) % self.buckets + self.vocab
+            ids, valid = torch.cat([x, pairs], 1), torch.cat([mask, mask[:, 1:]], 1)
+        w = valid.to(torch.float32).unsqueeze(2)
+        sums = (self.weights(ids.masked_fill(~valid, 0)) * w).sum(1)
+        return sums / w.sum(1).clamp(min=1.0).sqrt()
+
+
 class RnnClassifier(nn.Module):
     def __init__(self, vocab, outputs, tr):
         super().__init__()
+        self.recurrent_length = int(tr.get("MaximumRecurrentLength") or 0)
+        n = int(tr.get("NGramLength") or 0)
+        self.bag = NGramBag(vocab, n, outputs) if n > 0 else None
         cell = {"Lstm": nn.LSTM, "Gru": nn.GRU, "Rnn": nn.RNN}[tr["Cell"]]
         layers = int(tr["NumberOfLayers"])
         self.bidirectional = bool(tr["Bidirectional"])
         self.pooling = tr["Pooling"]
         self.is_lstm = tr["Cell"] == "Lstm"
-        self.embedding = nn.Embedding(vocab, int(tr["EmbeddingSize"]), padding_idx=0)
+        self.embedding = nn.Embedding(vocab, int(tr["EmbeddingSize"]), padding_idx=0, sparse=True)
         self.rnn = cell(int(tr["EmbeddingSize"]), int(tr["HiddenSize"]), num_layers=layers, batch_first=True,
                         bidirectional=self.bidirectional, dropout=float(tr["Dropout"]) if layers > 1 else 0.0)
         self.dropout = nn.Dropout(float(tr["Dropout"]))
@@ -178,7 +214,10 @@ class RnnClassifier(nn.Module):
                     if self.is_lstm and name.startswith("bias_ih"):
                         p[hidden:2 * hidden] = 1.0  # forget gate (PyTorch's gate order i, f, g, o)
 
-    def forward(self, x, lengths):
+    def forward(self, row, row_lengths):
+        x, lengths = row, row_lengths
+        if self.recurrent_length and x.shape[1] > self.recurrent_length:
+            x, lengths = x[:, :self.recurrent_length], lengths.clamp(max=self.recurrent_length)
         real = lengths.clamp(min=1)
         packed = pack_padded_sequence(self.embedding(x), real, batch_first=True, enforce_sorted=False)
         out, state = self.rnn(packed)
@@ -193,7 +232,8 @@ class RnnClassifier(nn.Module):
             else:
                 pooled = padded.masked_fill(~mask, float("-inf")).max(1).values
         pooled = pooled * (lengths > 0).to(pooled.dtype)[:, None]  # an empty row: the zero state
-        return self.head(self.dropout(pooled))
+        scores = self.head(self.dropout(pooled))
+        return scores if self.bag is None else scores + self.bag(row, row_lengths)
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -255,11 +295,16 @@ MIRRORED = {
                 "AdamBeta1", "AdamBeta2", "WeightDecay", "GradientClipNorm", "LearningRateSchedule", "StepDecayFactor",
                 "WarmupSteps", "MaximumSequenceLength", "BucketByLength", "RecurrentInitialization", "Seed",
                 "ValidationFraction", "EarlyStoppingPatience", "RestoreBestWeights",
+                "NGramLength", "MaximumRecurrentLength", "ClassWeighting",
+                # no effect here: the vocabulary comes from the tokenizer; the language-model settings act only with
+                # PretrainedLanguageModelPath (reported below when set)
+                "MaximumInferredVocabularySize", "PretrainedLayersFrozenEpochs", "PretrainedLearningRateFactor",
                 "LabelColumnName", "FeatureColumnName", "Device", "NumberOfThreads"},
 }
 # Options that must keep these values for the script to train the same thing.
 NEUTRAL = {"tokenizer": {"VocabularyFile": None, "Vocabulary": None, "Pretrained": None},
-           "trainer": {"ExampleWeightColumnName": None, "PretrainedEmbeddingsPath": None}}
+           "trainer": {"ExampleWeightColumnName": None, "PretrainedEmbeddingsPath": None, "PretrainedLanguageModelPath": None,
+                       "EmbeddingDropout": 0, "LearnInitialState": False, "MaximumTrainingTime": None}}
 
 
 def unmirrored(options):
@@ -325,17 +370,44 @@ def run_set(folder, recipe, args):
         valid_rows, rows = sorted(shuffled[:n_valid]), sorted(shuffled[n_valid:])
     lengths = [len(train_ids[i]) for i in rows]
 
+    # Class weights (ClassWeighting), as ours: from the training rows' classes; a row weighs its class's weight.
+    row_weight = None
+    weighting = tr.get("ClassWeighting") or "None"
+    if task != "regression" and weighting != "None":
+        classes_k = outputs if task == "multiclass" else 2
+        cls = y_all.long()
+        counts = torch.bincount(cls[rows], minlength=classes_k).double()
+        present = int((counts > 0).sum())
+        cw = torch.where(counts > 0, len(rows) / (present * counts.clamp(min=1)), torch.zeros_like(counts))
+        if weighting == "SquareRootBalanced":
+            cw = cw.sqrt()
+            cw = cw / ((cw * counts).sum() / len(rows))
+        row_weight = cw[cls].float()
+
     model = RnnClassifier(vocab, outputs, tr)
     params = [p for p in model.parameters() if p.requires_grad]
     lr, wd = float(tr["LearningRate"]), float(tr.get("WeightDecay") or 0)
     betas = (float(tr.get("AdamBeta1", 0.9)), float(tr.get("AdamBeta2", 0.999)))
     opt_name = tr.get("Optimizer", "Adam")
+    # The token embedding and the bag have sparse gradients: SparseAdam (lazy Adam, as ours) with the bag at 6x the rate.
+    sparse_ids = {id(model.embedding.weight)} | ({id(model.bag.weights.weight)} if model.bag is not None else set())
+    dense = [p for p in params if id(p) not in sparse_ids]
+    sparse_groups = [dict(params=[model.embedding.weight], factor=1.0)] if model.embedding.weight.requires_grad else []
+    if model.bag is not None:
+        sparse_groups.append(dict(params=[model.bag.weights.weight], factor=BAG_RATE_FACTOR))
     if opt_name == "Sgd":
-        optimizer = torch.optim.SGD(params, lr=lr, momentum=float(tr.get("Momentum", 0.9)), weight_decay=wd)
+        optimizer = torch.optim.SGD(dense, lr=lr, momentum=float(tr.get("Momentum", 0.9)), weight_decay=wd)
     elif opt_name == "AdamW":
-        optimizer = torch.optim.AdamW(params, lr=lr, betas=betas, weight_decay=wd)
+        optimizer = torch.optim.AdamW(dense, lr=lr, betas=betas, weight_decay=wd)
     else:
-        optimizer = torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=wd)
+        optimizer = torch.optim.Adam(dense, lr=lr, betas=betas, weight_decay=wd)
+    for g in optimizer.param_groups:
+        g["factor"] = 1.0
+    optimizers = [optimizer]
+    if sparse_groups:
+        if opt_name != "Adam" or wd:
+            log(f"{meta['name']}: sparse tables take SparseAdam without weight decay (ours: a dense {opt_name} rule on the rows a batch used)")
+        optimizers.append(torch.optim.SparseAdam(sparse_groups, lr=lr, betas=betas))
 
     def target(batch_rows):
         return y_all[batch_rows]
@@ -351,8 +423,31 @@ def run_set(folder, recipe, args):
         model.train()
         return torch.cat(outs) if outs else torch.zeros((0, outputs))
 
-    def batch_loss(logits, y):
-        return loss_fn(logits.squeeze(1), y) if outputs == 1 else loss_fn(logits, y)
+    def batch_loss(logits, y, w=None):
+        if w is None:
+            return loss_fn(logits.squeeze(1), y) if outputs == 1 else loss_fn(logits, y)
+        per_row = (nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), y, reduction="none") if task == "binary"
+                   else nn.functional.cross_entropy(logits, y, reduction="none"))
+        return (per_row * w).sum() / w.sum().clamp(min=1e-12)
+
+    def clip_all(max_norm):
+        # clip_grad_norm_ over dense and sparse gradients (duplicate rows summed first, as ours).
+        grads = []
+        for p in params:
+            if p.grad is None:
+                continue
+            if p.grad.is_sparse:
+                p.grad = p.grad.coalesce()
+                grads.append(p.grad._values())
+            else:
+                grads.append(p.grad)
+        if not grads:
+            return
+        total = torch.stack([g.norm() for g in grads]).norm()
+        coef = max_norm / (float(total) + 1e-6)
+        if coef < 1:
+            for g in grads:
+                g.mul_(coef)
 
     epochs, batch_size = int(tr["NumberOfEpochs"]), int(tr["BatchSize"])
     clip = float(tr.get("GradientClipNorm") or 0)
@@ -365,15 +460,19 @@ def run_set(folder, recipe, args):
         t_ep, total, seen = time.perf_counter(), 0.0, 0
         for plan_rows in batches_for_epoch(lengths, batch_size, bucket, rng):
             batch_rows = [rows[i] for i in plan_rows]
-            for g in optimizer.param_groups:
-                g["lr"] = scheduled_rate(tr, global_batch, total_batches, epoch)
+            rate = scheduled_rate(tr, global_batch, total_batches, epoch)
+            for o in optimizers:
+                for g in o.param_groups:
+                    g["lr"] = rate * g["factor"]
             x, ln = collate(train_ids, batch_rows)
-            loss = batch_loss(model(x, ln), target(batch_rows))
-            optimizer.zero_grad()
+            loss = batch_loss(model(x, ln), target(batch_rows), None if row_weight is None else row_weight[batch_rows])
+            for o in optimizers:
+                o.zero_grad()
             loss.backward()
             if clip > 0:
-                nn.utils.clip_grad_norm_(params, clip)
-            optimizer.step()
+                clip_all(clip)
+            for o in optimizers:
+                o.step()
             global_batch += 1
             total += loss.item() * len(batch_rows)
             seen += len(batch_rows)
