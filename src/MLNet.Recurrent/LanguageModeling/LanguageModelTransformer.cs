@@ -148,6 +148,63 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
         if (!Enum.IsDefined(corpus))
             throw new ArgumentException($"corpus is {corpus}; it must be IndependentRows or Continuous.", nameof(corpus));
         owner.ThrowIfDisposed();
+        var (rows, characters) = ReadForEvaluation(data, textColumnName);
+        if (corpus == LanguageModelCorpus.Continuous)
+        {
+            var (logLikelihood, count) = ScoreContinuous(rows, batchSize);
+            return LanguageModelMetrics.FromTotals(Math.Min(0, logLikelihood), count, rows.Count, characters);
+        }
+
+        // Similar lengths share a batch, so little is spent on padding.
+        using var use = owner.Use();
+        int[] order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
+        double sum = 0;
+        long tokens = 0;
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            host.CheckAlive();
+            int[][] batch = new int[Math.Min(batchSize, order.Length - start)][];
+            for (int i = 0; i < batch.Length; i++)
+                batch[i] = rows[order[start + i]];
+            foreach (var (logLikelihood, count) in scorer.Score(batch))
+            {
+                sum += logLikelihood;
+                tokens += count;
+            }
+        }
+        return LanguageModelMetrics.FromTotals(Math.Min(0, sum), tokens, rows.Count, characters);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="data"/> with dynamic evaluation (Krause et al., 2018): the rows, in order, are one text, as
+    /// with <see cref="Evaluate"/>'s <see cref="LanguageModelCorpus.Continuous"/> read as a single stream, but a copy of
+    /// the model keeps learning on the text while it scores it — each window of
+    /// <see cref="DynamicEvaluationOptions.SequenceLength"/> tokens is scored, then trained on — so later text is
+    /// predicted by weights adapted to what came before (as a compressor such as PPMd adapts). Every token but the
+    /// text's first is predicted once, by weights that have not seen it. The transformer itself does not change; the
+    /// call costs about three times a static single-stream <see cref="Evaluate"/>.
+    /// </summary>
+    /// <param name="data">Data with the token-id column (and the text column when named), rows in text order.</param>
+    /// <param name="textColumnName">The text the ids were made from, for bits per character; <see langword="null"/> (default) skips it.</param>
+    /// <param name="options">Learning rate, window and decay of the updates; <see langword="null"/> (default) uses <see cref="DynamicEvaluationOptions"/>'s defaults.</param>
+    /// <exception cref="ArgumentException">A column is missing or has the wrong type, or an option is out of range.</exception>
+    public LanguageModelMetrics EvaluateDynamic(IDataView data, string? textColumnName = null, DynamicEvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new DynamicEvaluationOptions();
+        options.Validate();
+        owner.ThrowIfDisposed();
+        var (rows, characters) = ReadForEvaluation(data, textColumnName);
+        int[] text = rows.SelectMany(r => r).ToArray();
+        (double logLikelihood, long count) result;
+        using (owner.Use())
+            result = DynamicEvaluator.Score(owner.Unguarded, device, text, options, host.CheckAlive);
+        return LanguageModelMetrics.FromTotals(Math.Min(0, result.logLikelihood), result.count, rows.Count, characters);
+    }
+
+    /// <summary>The rows of token ids (read by the token-id contract) and, with <paramref name="textColumnName"/>, the characters of the text.</summary>
+    private (List<int[]> Rows, long? Characters) ReadForEvaluation(IDataView data, string? textColumnName)
+    {
         TokenIdColumn ids = TokenIdColumn.Find(data.Schema, InputColumnName, nameof(data), role: "input");
         DataViewSchema.Column? text = null;
         if (textColumnName is not null)
@@ -171,30 +228,7 @@ public sealed partial class LanguageModelTransformer : ITransformer, IDisposable
             }
         }
 
-        if (corpus == LanguageModelCorpus.Continuous)
-        {
-            var (logLikelihood, count) = ScoreContinuous(rows, batchSize);
-            return LanguageModelMetrics.FromTotals(Math.Min(0, logLikelihood), count, rows.Count, text is null ? null : characters);
-        }
-
-        // Similar lengths share a batch, so little is spent on padding.
-        using var use = owner.Use();
-        int[] order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].Length).ToArray();
-        double sum = 0;
-        long tokens = 0;
-        for (int start = 0; start < order.Length; start += batchSize)
-        {
-            host.CheckAlive();
-            int[][] batch = new int[Math.Min(batchSize, order.Length - start)][];
-            for (int i = 0; i < batch.Length; i++)
-                batch[i] = rows[order[start + i]];
-            foreach (var (logLikelihood, count) in scorer.Score(batch))
-            {
-                sum += logLikelihood;
-                tokens += count;
-            }
-        }
-        return LanguageModelMetrics.FromTotals(Math.Min(0, sum), tokens, rows.Count, text is null ? null : characters);
+        return (rows, text is null ? null : characters);
     }
 
     /// <summary>

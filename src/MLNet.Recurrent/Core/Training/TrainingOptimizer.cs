@@ -35,6 +35,10 @@ internal abstract class TrainingOptimizer : IDisposable
         _ => new Adam(parameters, settings.LearningRate, settings.AdamBeta1, settings.AdamBeta2, settings.WeightDecay, decoupled: false),
     };
 
+    /// <summary>Adam over <paramref name="parameters"/> without weight decay (dynamic evaluation's updates).</summary>
+    public static TrainingOptimizer CreateAdam(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999) =>
+        new Adam(parameters, learningRate, beta1, beta2, weightDecay: 0, decoupled: false);
+
     /// <summary>
     /// Learning-rate factors per parameter, in the order the optimizer was given them (1 = the rate, 0 = the parameter is
     /// not updated, weight decay included), until set again.
