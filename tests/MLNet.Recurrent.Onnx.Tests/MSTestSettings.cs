@@ -1,5 +1,5 @@
-// Test classes run one at a time, as in MLNet.Recurrent.Tests (libtorch training is not run concurrently there either).
-[assembly: DoNotParallelize]
+// Test classes run in parallel, as in MLNet.Recurrent.Tests: each test owns its models, contexts and sessions.
+[assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 0)]
 
 namespace MLNet.Recurrent.Onnx.Tests;
 
