@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using TorchSharp;
 
 namespace MLNet.Recurrent.Tests;
 
@@ -153,6 +154,56 @@ public sealed class LanguageModelTrainingTests
             Assert.AreEqual(expected, epochs[e - 1].LearningRate, 1e-12, $"epoch {e} ({perEpoch} batches per epoch)");
         }
         Assert.AreEqual(options.LearningRate, epochs[^1].LearningRate, 1e-12);
+    }
+
+    [TestMethod]
+    public void EveryShuffledContinuousEpochReadsTheAnnouncedNumberOfWindows()
+    {
+        // The learning-rate schedule counts batches against BatchesPerEpoch: a shifted first window used to add one
+        // window to some epochs (978 of 977 announced), and the linear decay then went below 0 at the end.
+        TorchRuntime.EnsureLoaded();
+        foreach (int length in new[] { 101, 130, 2000 })
+        {
+            int[] tokens = Enumerable.Range(0, length).Select(i => 1 + i % 5).ToArray();
+            var batcher = new ContinuousStreamBatcher(tokens, batchSize: 4, sequenceLength: 8, seed: 3, torch.CPU);
+            for (int epoch = 1; epoch <= 40; epoch++)
+            {
+                long predicted = 0;
+                int windows = 0;
+                foreach (LanguageModelBatch batch in batcher.Batches(epoch, shuffle: true))
+                    using (batch)
+                    {
+                        windows++;
+                        Assert.IsLessThanOrEqualTo(8L, batch.Inputs.shape[1]);
+                        predicted += batch.Inputs.shape[1];
+                    }
+                Assert.AreEqual(batcher.BatchesPerEpoch, windows, $"{length} tokens, epoch {epoch}");
+                Assert.IsLessThan(8L, batcher.PredictedPerStream - predicted, $"{length} tokens, epoch {epoch}: positions left out");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void LinearDecayNeverGoesBelowZeroOnAContinuousCorpus()
+    {
+        var ml = new MLContext(seed: 1);
+        var codec = new TestCharCodec("abc");
+        IDataView data = LanguageModelTestData.Load(ml, codec, Enumerable.Range(0, 6).Select(_ => string.Concat(Enumerable.Repeat("abcab", 9))).ToArray());
+        var options = LanguageModelTestData.TinyOptions();
+        options.Corpus = LanguageModelCorpus.Continuous;
+        options.BatchSize = 2;
+        options.SequenceLength = 8;
+        options.NumberOfEpochs = 12;
+        options.LearningRateSchedule = LearningRateSchedule.LinearDecay;
+        var rates = new List<double>();
+        options.Progress = new SynchronousProgress(p => rates.Add(p.LearningRate));
+        using LanguageModelTransformer model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+        Assert.IsNotEmpty(rates);
+        Assert.IsTrue(rates.All(r => r >= 0), $"rates: {string.Join(", ", rates)}");
+        var last = model.TrainingHistory.Last();
+        Assert.AreEqual(last.BatchesPerEpoch, last.Batch, "the last epoch ends on the announced batch count");
+        // The last batch trains at 1 / (total batches) of the rate: the decay's last step before 0.
+        Assert.AreEqual(options.LearningRate / (last.BatchesPerEpoch * 12.0), last.LearningRate, 1e-12);
     }
 
     [TestMethod]

@@ -6,7 +6,10 @@ namespace MLNet.Recurrent;
 /// <see cref="LanguageModelCorpus.Continuous"/>: the classic "batchify". The token stream is cut into <c>B</c> equal
 /// contiguous streams (the remainder is dropped), laid side by side, and read in consecutive windows of
 /// <c>sequenceLength</c> positions; batch <c>k + 1</c> continues batch <c>k</c>, so the objective carries the state.
-/// When shuffling, every epoch starts with a shorter first window of seeded length, so window boundaries move.
+/// When shuffling, every epoch starts with a shorter first window of seeded length, so window boundaries move; every
+/// epoch reads exactly <see cref="BatchesPerEpoch"/> windows (the learning-rate schedule counts on it), so a shifted
+/// epoch that would need one more window leaves out the last few positions of each stream (fewer than
+/// <c>sequenceLength</c>; other epochs read them).
 /// </summary>
 internal sealed class ContinuousStreamBatcher : IBatchSource<LanguageModelBatch>
 {
@@ -44,7 +47,7 @@ internal sealed class ContinuousStreamBatcher : IBatchSource<LanguageModelBatch>
         int first = shuffle && sequenceLength > 1 ? new Random(unchecked(seed * 7919 + epoch)).Next(1, sequenceLength + 1) : sequenceLength;
         int position = 0;
         bool carries = false;
-        while (position < total)
+        for (int batch = 0; batch < BatchesPerEpoch && position < total; batch++)
         {
             int length = Math.Min(position == 0 ? first : sequenceLength, total - position);
             yield return MakeBatch(position, length, carries);

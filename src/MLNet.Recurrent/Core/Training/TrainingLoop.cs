@@ -217,7 +217,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
 
     private double ScheduledRate(int epoch)
     {
-        double progress = (double)globalBatch / TotalBatches;
+        // At most 1: a batch source that reads more batches than it announced must not drive the rate below 0.
+        double progress = Math.Min(1.0, (double)globalBatch / TotalBatches);
         // With a time limit, decaying schedules reach 0 when the budget runs out if that comes before the last epoch.
         if (settings.TimeLimit is { } limit)
             progress = Math.Max(progress, Math.Min(1.0, clock.Elapsed / limit));
