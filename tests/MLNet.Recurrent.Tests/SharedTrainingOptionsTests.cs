@@ -117,8 +117,8 @@ public sealed class SharedTrainingOptionsTests
                 nameof(TrainingSettings.TimeLimit) => nameof(RecurrentTrainingOptions.MaximumTrainingTime),
                 _ => p.Name,
             };
-            if (p.Name is nameof(TrainingSettings.CheckAlive) or nameof(TrainingSettings.Log) or nameof(TrainingSettings.LearningRateFactor))
-                continue; // callbacks and the estimator's own per-parameter factors, not options
+            if (p.Name is nameof(TrainingSettings.CheckAlive) or nameof(TrainingSettings.Log) or nameof(TrainingSettings.LearningRateFactor) or nameof(TrainingSettings.Workers))
+                continue; // callbacks, the estimator's own per-parameter factors and the workers (from NumberOfThreads and the device), not options
             object? expected = typeof(RecurrentTrainingOptions).GetProperty(optionName)?.GetValue(options);
             Assert.IsNotNull(typeof(RecurrentTrainingOptions).GetProperty(optionName), $"{p.Name} has no option");
             Assert.AreEqual(expected, p.GetValue(settings), $"{optionName} → {p.Name}");

@@ -197,17 +197,39 @@ public sealed class TrainingBehaviourTests
     }
 
     [TestMethod]
-    public void NumberOfThreadsAppliesDuringTrainingAndIsRestored()
+    public void NumberOfThreadsDecidesTheDataParallelPartsAndIsRestored()
     {
         var ml = new MLContext();
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
         int before = torch.get_num_threads();
         int during = -1;
         var o = Quick(1);
         o.NumberOfThreads = before + 1;
         o.Progress = new Recorder(_ => during = torch.get_num_threads());
         using var model = ml.BinaryClassification.Trainers.Recurrent(o).Fit(ml.Data.LoadFromEnumerable(Synthetic.Order(64, 53)));
-        Assert.AreEqual(before + 1, during);
+        Assert.AreEqual(1, during, "the training thread runs on one intra-op thread beside its workers");
         Assert.AreEqual(before, torch.get_num_threads());
+        lock (messages)
+            Assert.IsTrue(messages.Any(m => m.Contains($"up to {before + 1} parts")), string.Join("\n", messages));
+    }
+
+    [TestMethod]
+    public void OneThreadTrainsWholeBatchesOnTheCallingThread()
+    {
+        var ml = new MLContext();
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        int before = torch.get_num_threads();
+        int during = -1;
+        var o = Quick(1);
+        o.NumberOfThreads = 1;
+        o.Progress = new Recorder(_ => during = torch.get_num_threads());
+        using var model = ml.BinaryClassification.Trainers.Recurrent(o).Fit(ml.Data.LoadFromEnumerable(Synthetic.Order(64, 53)));
+        Assert.AreEqual(1, during);
+        Assert.AreEqual(before, torch.get_num_threads());
+        lock (messages)
+            Assert.IsFalse(messages.Any(m => m.Contains("data-parallel")), string.Join("\n", messages));
     }
 
     [TestMethod]

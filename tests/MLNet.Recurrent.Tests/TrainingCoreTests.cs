@@ -42,6 +42,78 @@ public sealed class TrainingCoreTests
         Assert.IsGreaterThan(0.95, accuracy, $"parity accuracy {accuracy}");
     }
 
+    /// <summary>
+    /// Trains a small bidirectional classifier on parity rows with uneven example weights (so the two halves of a batch
+    /// carry different loss weights) and returns its parameters.
+    /// </summary>
+    private static float[] TrainWithWorkers(int workers, double dropout, int seed)
+    {
+        TorchRuntime.EnsureLoaded();
+        var (x, y) = Parity(96, 12, 3);
+        float[] weights = Enumerable.Range(0, x.Length).Select(i => 0.25f + i % 5).ToArray();
+        var options = new RecurrentEncoderOptions { VocabularySize = 4, EmbeddingSize = 8, HiddenSize = 10, Bidirectional = true, NumberOfLayers = 2, Dropout = dropout };
+        return TrainingRandomness.Run(seed, g =>
+        {
+            using var model = new RecurrentSequenceModel(options, 1, g);
+            var batcher = new SequenceBatcher(x, y, weights, 32, bucketByLength: true, seed: 7, CPU);
+            var objective = new SequenceObjective(model, PredictionTasks.Get(RecurrentTask.BinaryClassification));
+            new TrainingLoop<SequenceBatch>(model, batcher, null, objective,
+                new TrainingSettings { NumberOfEpochs = 3, LearningRate = 0.02, GradientClipNorm = 1, Workers = workers }).Run();
+            using var _ = NewDisposeScope();
+            return cat(model.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
+        });
+    }
+
+    [TestMethod]
+    public void DataParallelPartsAddUpToTheWholeBatchsGradient()
+    {
+        // Without dropout the only difference is float rounding: the parts' gradients, weighted by their share of the
+        // batch's loss weight, are the whole batch's gradient (a wrong weighting moves the weights by far more).
+        float[] whole = TrainWithWorkers(1, dropout: 0, seed: 11);
+        float[] inParts = TrainWithWorkers(2, dropout: 0, seed: 11);
+        Synthetic.AssertClose(whole, inParts, 2e-5f, "parameters after 9 steps, whole batches vs 2 parts");
+        float[] inThreeParts = TrainWithWorkers(3, dropout: 0, seed: 11);
+        Synthetic.AssertClose(whole, inThreeParts, 2e-5f, "parameters after 9 steps, whole batches vs 3 parts");
+    }
+
+    [TestMethod]
+    public void DataParallelTrainingWithDropoutIsReproducible()
+    {
+        float[] first = TrainWithWorkers(2, dropout: 0.5, seed: 12);
+        float[] second = TrainWithWorkers(2, dropout: 0.5, seed: 12);
+        Synthetic.AssertBitIdentical(first, second, "two data-parallel trainings with the same seed");
+        float[] otherSeed = TrainWithWorkers(2, dropout: 0.5, seed: 13);
+        Assert.IsFalse(first.SequenceEqual(otherSeed), "another seed gives another model");
+    }
+
+    [TestMethod]
+    public void SplitPartsKeepEveryRowOnceWithItsTargetAndWeight()
+    {
+        TorchRuntime.EnsureLoaded();
+        var (x, y) = Parity(40, 12, 4);
+        float[] weights = Enumerable.Range(0, x.Length).Select(i => (float)i).ToArray();
+        var batcher = new SequenceBatcher(x, y, weights, 40, bucketByLength: false, seed: 0, CPU);
+        using SequenceBatch batch = batcher.MakeBatch(Enumerable.Range(0, 40).ToArray());
+        SequenceBatch[] parts = batcher.Split(batch, 2);
+        try
+        {
+            Assert.HasCount(2, parts);
+            CollectionAssert.AreEquivalent(Enumerable.Range(0, 40).ToArray(), parts.SelectMany(p => p.Rows).ToArray());
+            foreach (SequenceBatch part in parts)
+            {
+                Assert.AreEqual(part.Rows.Max(r => x[r].Length), (int)part.Tokens.shape[1], "each part is padded to its own longest row");
+                CollectionAssert.AreEqual(part.Rows.Select(r => y[r]).ToArray(), part.Targets!.data<float>().ToArray());
+                CollectionAssert.AreEqual(part.Rows.Select(r => weights[r]).ToArray(), part.Weights!.data<float>().ToArray());
+            }
+            Assert.IsEmpty(batcher.Split(batch, 1), "one part: the batch runs whole");
+            Assert.HasCount(5, batcher.Split(batch, 64).Select(p => { p.Dispose(); return p; }).ToArray(), $"parts of at least {ISplittableBatchSource<SequenceBatch>.MinimumRowsPerPart} rows");
+        }
+        finally
+        {
+            foreach (SequenceBatch part in parts) part.Dispose();
+        }
+    }
+
     [TestMethod]
     [DataRow(SequencePooling.LastHidden, true)]
     [DataRow(SequencePooling.Mean, false)]

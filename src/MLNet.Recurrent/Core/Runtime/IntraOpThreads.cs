@@ -7,7 +7,7 @@ namespace MLNet.Recurrent;
 /// Sets libtorch's intra-op thread count for the calling thread until disposed, then sets back the count it had.
 /// libtorch's CPU build parallelizes ops with OpenMP, whose count is per calling thread, but part of the setting is
 /// shared by the process (threads starting to use libtorch take the last count set anywhere, and setting it on one
-/// thread was measured to slow others: see <see cref="ScoringWorkers"/>), so scopes are kept short.
+/// thread was measured to slow others: see <see cref="TorchWorkers"/>), so scopes are kept short.
 /// </summary>
 internal readonly struct IntraOpThreads : IDisposable
 {

@@ -18,6 +18,16 @@ internal sealed class MetricAccumulator
     /// <summary>Samples (rows or tokens) seen.</summary>
     public long Samples { get; set; }
 
+    /// <summary>Adds <paramref name="other"/>'s sums to these (a batch scored in parts).</summary>
+    public void Add(MetricAccumulator other)
+    {
+        LossSum += other.LossSum;
+        LossWeight += other.LossWeight;
+        MetricSum += other.MetricSum;
+        MetricWeight += other.MetricWeight;
+        Samples += other.Samples;
+    }
+
     /// <summary>Mean loss, or NaN before any sample.</summary>
     public double MeanLoss => LossWeight > 0 ? LossSum / LossWeight : double.NaN;
 }

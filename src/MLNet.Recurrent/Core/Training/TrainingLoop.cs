@@ -59,6 +59,10 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         bool stoppedEarly = false;
         Dictionary<string, Tensor>? bestState = null;
         clock.Restart();
+        CreatePartGenerators();
+        // Data-parallel workers run one intra-op thread each; this thread (optimizer steps, validation) does too, as the
+        // cores are theirs, and setting the count back and forth per batch slows libtorch (see TorchWorkers).
+        using IntraOpThreads threads = partGenerators is not null ? IntraOpThreads.Use(1) : default;
 
         try
         {
@@ -107,6 +111,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         {
             if (bestState is not null)
                 foreach (Tensor t in bestState.Values) t.Dispose();
+            DisposePartGenerators();
         }
 
         module.eval();
@@ -131,15 +136,18 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 ThrowIfCancelled();
                 learningRate = ScheduledRate(epoch);
                 optimizer.LearningRate = learningRate;
-                optimizer.ZeroGrad();
-                Tensor loss = objective.Loss(batch, stats);
-                float value = loss.item<float>();
-                if (!float.IsFinite(value))
-                    throw Diverged(epoch, batchIndex, $"the loss became {value}");
-                firstLoss ??= value;
-                if (value > DivergenceFactor * Math.Max(1.0, firstLoss.Value))
-                    throw Diverged(epoch, batchIndex, $"the loss grew from {firstLoss.Value:G4} (first batch) to {value:G4}");
-                loss.backward();
+                TBatch[] parts = Split(batch);
+                if (parts.Length > 1)
+                {
+                    GradientsInParts(parts, stats, parameters, epoch, batchIndex);
+                }
+                else
+                {
+                    optimizer.ZeroGrad();
+                    Tensor loss = objective.Loss(batch, stats);
+                    CheckLoss(loss.item<float>(), epoch, batchIndex);
+                    loss.backward();
+                }
                 double norm = optimizer.Step(settings.GradientClipNorm);
                 if (!double.IsFinite(norm))
                     throw Diverged(epoch, batchIndex, $"the gradients became {norm}");
@@ -170,6 +178,96 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
             validMetric = objective.Metric(v);
         }
         return Snapshot(epoch, batchIndex, true, stats, validLoss, validMetric);
+    }
+
+    private void CheckLoss(float value, int epoch, int batchIndex)
+    {
+        if (!float.IsFinite(value))
+            throw Diverged(epoch, batchIndex, $"the loss became {value}");
+        firstLoss ??= value;
+        if (value > DivergenceFactor * Math.Max(1.0, firstLoss.Value))
+            throw Diverged(epoch, batchIndex, $"the loss grew from {firstLoss.Value:G4} (first batch) to {value:G4}");
+    }
+
+    /// <summary>The parts a batch runs in on <see cref="TrainingSettings.Workers"/> workers, or none (run it whole).</summary>
+    private TBatch[] Split(TBatch batch) =>
+        settings.Workers > 1 && train is ISplittableBatchSource<TBatch> splittable ? splittable.Split(batch, settings.Workers) : Array.Empty<TBatch>();
+
+    /// <summary>
+    /// Data parallelism: runs forward and backward of each part on its own worker (one intra-op thread each, dropout from
+    /// the part's own generator), then sets every parameter's gradient to the parts' gradients weighted by their share of
+    /// the batch's loss weight — the gradient of the whole batch's weighted mean loss. The sum runs on this thread in part
+    /// order, so the same seed gives the same model.
+    /// </summary>
+    private void GradientsInParts(TBatch[] parts, MetricAccumulator stats, List<Parameter> parameters, int epoch, int batchIndex)
+    {
+        var grads = new Tensor[parts.Length][];
+        var partStats = new MetricAccumulator[parts.Length];
+        try
+        {
+            TorchWorkers.Run(parts.Length, k =>
+            {
+                using var random = TrainingRandomness.Use(partGenerators![k]);
+                using var scope = NewDisposeScope();
+                var metrics = new MetricAccumulator();
+                Tensor loss = objective.Loss(parts[k], metrics);
+                IList<Tensor> partGrads = autograd.grad(new[] { loss }, parameters.Cast<Tensor>().ToList());
+                grads[k] = partGrads.Select(g => g.DetachFromDisposeScope()).ToArray();
+                partStats[k] = metrics;
+            });
+            double total = partStats.Sum(m => m.LossWeight);
+            CheckLoss(total > 0 ? (float)(partStats.Sum(m => m.LossSum) / total) : 0f, epoch, batchIndex);
+            using (no_grad())
+            {
+                for (int j = 0; j < parameters.Count; j++)
+                {
+                    Tensor? sum = null;
+                    for (int k = 0; k < parts.Length; k++)
+                    {
+                        using Scalar share = (total > 0 ? partStats[k].LossWeight / total : 0.0).ToScalar();
+                        sum = sum is null ? grads[k][j].mul(share) : sum.add(grads[k][j], share);
+                    }
+                    parameters[j].grad = sum;
+                }
+            }
+            foreach (MetricAccumulator m in partStats)
+                stats.Add(m);
+        }
+        finally
+        {
+            foreach (Tensor[]? partGrads in grads)
+                if (partGrads is not null)
+                    foreach (Tensor g in partGrads) g.Dispose();
+            foreach (TBatch part in parts)
+                part.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The generator each data-parallel part draws its dropout from: part 0 the training's own, part k a generator seeded
+    /// from the training's seed and k; null outside a training run (libtorch's process-wide generator) or without workers.
+    /// </summary>
+    private Generator?[]? partGenerators;
+
+    private void CreatePartGenerators()
+    {
+        if (settings.Workers <= 1 || train is not ISplittableBatchSource<TBatch>)
+            return;
+        Generator? main = TrainingRandomness.Current;
+        partGenerators = new Generator?[settings.Workers];
+        settings.Log?.Invoke($"Training data-parallel: each batch runs in up to {settings.Workers} parts side by side, one libtorch thread each.");
+        partGenerators[0] = main;
+        for (int k = 1; k < partGenerators.Length; k++)
+            partGenerators[k] = main is null ? null : new Generator(unchecked((ulong)main.initial_seed() * 0x9E3779B97F4A7C15UL + (ulong)k));
+    }
+
+    private void DisposePartGenerators()
+    {
+        if (partGenerators is null)
+            return;
+        for (int k = 1; k < partGenerators.Length; k++)
+            partGenerators[k]?.Dispose();
+        partGenerators = null;
     }
 
     /// <summary>One pass over <paramref name="source"/> without gradients; returns the accumulated loss and metric.</summary>

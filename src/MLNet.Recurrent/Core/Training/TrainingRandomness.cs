@@ -18,6 +18,27 @@ internal static class TrainingRandomness
     /// <summary>The generator of the training running on this thread, or null outside one.</summary>
     public static Generator? Current => current;
 
+    /// <summary>
+    /// Makes <paramref name="generator"/> the calling thread's training generator until disposed (then the previous one
+    /// again): a data-parallel worker drawing its part's dropout from its own seeded generator.
+    /// </summary>
+    public static Scope Use(Generator? generator) => new(generator);
+
+    /// <summary>The scope of <see cref="Use"/>.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly Generator? previous;
+
+        internal Scope(Generator? generator)
+        {
+            previous = current;
+            current = generator;
+        }
+
+        /// <inheritdoc />
+        public void Dispose() => current = previous;
+    }
+
     /// <summary>Runs <paramref name="body"/> with a generator seeded with <paramref name="seed"/> as this thread's training generator.</summary>
     public static T Run<T>(int seed, Func<Generator, T> body)
     {

@@ -102,7 +102,7 @@ internal sealed class TrainingRun : IDisposable
                 TrainingPlan<TBatch> p = plan(m, device);
                 try
                 {
-                    TrainingResult r = new TrainingLoop<TBatch>(m, p.Train, p.Validation, p.Objective, settings with { LearningRateFactor = p.LearningRateFactor }).Run();
+                    TrainingResult r = new TrainingLoop<TBatch>(m, p.Train, p.Validation, p.Objective, settings with { LearningRateFactor = p.LearningRateFactor, Workers = device.type == DeviceType.CPU ? get_num_threads() : 1 }).Run();
                     m.eval();
                     return (m, r);
                 }

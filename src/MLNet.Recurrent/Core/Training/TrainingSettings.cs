@@ -30,4 +30,11 @@ internal sealed record TrainingSettings
     /// does not move that epoch), or null for 1 everywhere: discriminative rates and gradual unfreezing of pretrained layers.
     /// </summary>
     public Func<string, int, double>? LearningRateFactor { get; init; }
+    /// <summary>
+    /// Data-parallel workers on the CPU: with 2 or more, and a batch source that can split its batches
+    /// (<see cref="ISplittableBatchSource{TBatch}"/>), every batch is cut into this many parts that run forward and
+    /// backward side by side, each on one intra-op thread, and their gradients are summed (weighted as the whole batch's
+    /// mean loss). 1 (default) = every batch on the calling thread.
+    /// </summary>
+    public int Workers { get; init; } = 1;
 }

@@ -8,7 +8,7 @@ namespace MLNet.Recurrent;
 /// bucketing (rows of similar length share a batch, so padding is small), padding to each batch's longest row.
 /// The encoder then packs each batch, so no compute is spent on padding.
 /// </summary>
-internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
+internal sealed class SequenceBatcher : ISplittableBatchSource<SequenceBatch>
 {
 
     private readonly IReadOnlyList<int[]> sequences;
@@ -69,6 +69,21 @@ internal sealed class SequenceBatcher : IBatchSource<SequenceBatch>
         if (shuffle && bucketByLength)
             rng.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(plan));
         return plan;
+    }
+
+    /// <inheritdoc />
+    public SequenceBatch[] Split(SequenceBatch batch, int parts)
+    {
+        int n = Math.Min(parts, batch.Count / ISplittableBatchSource<SequenceBatch>.MinimumRowsPerPart);
+        if (n < 2)
+            return Array.Empty<SequenceBatch>();
+        // Rows dealt round-robin by length, longest first: every part gets rows of every length, so the parts pad
+        // little and take about the same time.
+        int[] byLength = batch.Rows.OrderByDescending(r => sequences[r].Length).ToArray();
+        var result = new SequenceBatch[n];
+        for (int k = 0; k < n; k++)
+            result[k] = MakeBatch(byLength.Where((_, i) => i % n == k).ToArray());
+        return result;
     }
 
     internal SequenceBatch MakeBatch(int[] rows)

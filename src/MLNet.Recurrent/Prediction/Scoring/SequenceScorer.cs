@@ -106,7 +106,7 @@ internal sealed class SequenceScorer
         // Chunks are independent: each worker takes the next one and runs it on one intra-op thread (inference mode and
         // dispose scopes are per thread in TorchSharp), writing only its own rows of the output.
         int next = -1;
-        ScoringWorkers.Run(Math.Min(threads, chunks), () =>
+        TorchWorkers.Run(Math.Min(threads, chunks), _ =>
         {
             using var inference = inference_mode();
             float[] chunkOutput = new float[ChunkRows * Outputs];
