@@ -16,6 +16,7 @@ and no run failed.
 """
 
 import argparse
+import re
 import datetime
 import json
 import math
@@ -357,6 +358,34 @@ def check(table, sets, errors, expect):
     return not problems
 
 
+def carry_over(path, sides, sets, recipes, table, machines):
+    """Adds the entries of `sides` from an earlier results file where `table` has none, with their sets' descriptions,
+    recipes and the machine lines of the runs that made them (those whose command names the side and its label fraction)."""
+    with open(path, encoding="utf-8") as f:
+        old = json.load(f)
+    carried = set()
+    for name, entries in old.get("results", {}).items():
+        for key in sides:
+            if key in entries and key not in table.get(name, {}):
+                table.setdefault(name, {})[key] = entries[key]
+                carried.add(key)
+                if name not in sets and name in old.get("sets", {}):
+                    sets[name] = old["sets"][name]
+    for key, recipe in old.get("recipes", {}).items():
+        name, _, side = key.partition("/")
+        if (name, side) not in recipes:
+            recipes[(name, side)] = recipe
+    def made(machine, key):
+        side, fraction = split_key(key)
+        command = machine.get("command", "")
+        label = re.search(r"ACC_LABEL_FRACTION=(\S+)", command)
+        return side in command and (float(label.group(1)) if label else None) == fraction
+
+    for machine in old.get("machines", []):
+        if any(made(machine, key) for key in carried) and machine not in machines:
+            machines.append(machine)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("raw", nargs="+")
@@ -365,8 +394,14 @@ def main():
     ap.add_argument("--note", default=None, help="a line printed above the tables (e.g. 'one seed, busy machine')")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--expect", default="ours-defaults ours-best sdca")
+    ap.add_argument("--keep", default=None, metavar="ACCURACY_JSON",
+                    help="an earlier results file whose entries for --keep-sides are carried over where the raw lines have none "
+                         "(a partial re-run: e.g. the defaults and SDCA again, the PyTorch side as measured before)")
+    ap.add_argument("--keep-sides", default="", help="table keys to carry over from --keep, e.g. 'pytorch-defaults ours-ulmfit@0.1'")
     args = ap.parse_args()
     sets, recipes, table, errors, machines = aggregate(read_lines(args.raw))
+    if args.keep:
+        carry_over(args.keep, args.keep_sides.split(), sets, recipes, table, machines)
     if args.check:
         sys.exit(0 if check(table, sets, errors, args.expect.split()) else 1)
     results = dict(generated=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

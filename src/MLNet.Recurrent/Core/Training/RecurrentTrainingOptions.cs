@@ -163,12 +163,21 @@ public abstract class RecurrentTrainingOptions
     /// </summary>
     public string Device { get; set; } = "auto";
 
-    /// <summary>libtorch intra-op threads while training (restored afterwards); null (default) keeps libtorch's setting. At least 1 when set.</summary>
+    /// <summary>
+    /// Threads a CPU training uses; null (default) = libtorch's intra-op thread count (its default: the physical cores).
+    /// With 2 or more, a classifier's batches train data-parallel: each batch is split into that many parts (at least 8
+    /// rows each) that run forward and backward side by side on one libtorch thread each, and their gradients are summed
+    /// as the whole batch's (measured on 2 cores: 1.4–1.8x faster fits than libtorch's own two threads;
+    /// docs/performance-notes.md, "Data-parallel training"). A language model's carried-state batches run whole on this
+    /// many intra-op threads. With 1, every batch runs whole on one thread: on a machine other jobs keep busy that is often
+    /// fastest. libtorch's count is restored after the fit. At least 1 when set.
+    /// </summary>
     public int? NumberOfThreads { get; set; }
 
     /// <summary>
-    /// Seed of parameter initialisation, shuffling, dropout and the <see cref="ValidationFraction"/> split: the same seed
-    /// and data give a bit-identical model on the CPU, also when several models train at once in one process. Null
+    /// Seed of parameter initialisation, shuffling, dropout and the <see cref="ValidationFraction"/> split: the same seed,
+    /// data and <see cref="NumberOfThreads"/> give a bit-identical model on the CPU, also when several models train at once
+    /// in one process. Null
     /// (default) uses the <see cref="MLContext"/>'s seed when it has one, else 42.
     /// </summary>
     public int? Seed { get; set; }
