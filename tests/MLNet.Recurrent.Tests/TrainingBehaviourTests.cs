@@ -196,8 +196,11 @@ public sealed class TrainingBehaviourTests
         Assert.AreEqual(1, epochs);
     }
 
-    [TestMethod]
-    public void NumberOfThreadsDecidesTheDataParallelPartsAndIsRestored()
+    /// <summary>
+    /// Fits a quick binary model with <paramref name="threads"/>; returns libtorch's thread count on the training thread
+    /// during training, the count after the fit, the count before it and the log.
+    /// </summary>
+    private static (int During, int After, int Before, string Log) FitWithThreads(Func<int, int> threads)
     {
         var ml = new MLContext();
         var messages = new List<string>();
@@ -205,31 +208,31 @@ public sealed class TrainingBehaviourTests
         int before = torch.get_num_threads();
         int during = -1;
         var o = Quick(1);
-        o.NumberOfThreads = before + 1;
+        o.NumberOfThreads = threads(before);
         o.Progress = new Recorder(_ => during = torch.get_num_threads());
-        using var model = ml.BinaryClassification.Trainers.Recurrent(o).Fit(ml.Data.LoadFromEnumerable(Synthetic.Order(64, 53)));
-        Assert.AreEqual(1, during, "the training thread runs on one intra-op thread beside its workers");
-        Assert.AreEqual(before, torch.get_num_threads());
+        using (ml.BinaryClassification.Trainers.Recurrent(o).Fit(ml.Data.LoadFromEnumerable(Synthetic.Order(64, 53))))
+        {
+        }
         lock (messages)
-            Assert.IsTrue(messages.Any(m => m.Contains($"up to {before + 1} parts")), string.Join("\n", messages));
+            return (during, torch.get_num_threads(), before, string.Join("\n", messages));
+    }
+
+    [TestMethod]
+    public void NumberOfThreadsDecidesTheDataParallelPartsAndIsRestored()
+    {
+        var (during, after, before, log) = FitWithThreads(before => before + 1);
+        Assert.AreEqual(1, during, "the training thread runs on one intra-op thread beside its workers");
+        Assert.AreEqual(before, after);
+        Assert.Contains($"up to {before + 1} parts", log);
     }
 
     [TestMethod]
     public void OneThreadTrainsWholeBatchesOnTheCallingThread()
     {
-        var ml = new MLContext();
-        var messages = new List<string>();
-        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
-        int before = torch.get_num_threads();
-        int during = -1;
-        var o = Quick(1);
-        o.NumberOfThreads = 1;
-        o.Progress = new Recorder(_ => during = torch.get_num_threads());
-        using var model = ml.BinaryClassification.Trainers.Recurrent(o).Fit(ml.Data.LoadFromEnumerable(Synthetic.Order(64, 53)));
+        var (during, after, before, log) = FitWithThreads(_ => 1);
         Assert.AreEqual(1, during);
-        Assert.AreEqual(before, torch.get_num_threads());
-        lock (messages)
-            Assert.IsFalse(messages.Any(m => m.Contains("data-parallel")), string.Join("\n", messages));
+        Assert.AreEqual(before, after);
+        Assert.DoesNotContain("data-parallel", log);
     }
 
     [TestMethod]

@@ -59,7 +59,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
         bool stoppedEarly = false;
         Dictionary<string, Tensor>? bestState = null;
         clock.Restart();
-        CreatePartGenerators();
+        CreatePartGenerators(parameters);
         // Data-parallel workers run one intra-op thread each; this thread (optimizer steps, validation) does too, as the
         // cores are theirs, and setting the count back and forth per batch slows libtorch (see TorchWorkers).
         using IntraOpThreads threads = partGenerators is not null ? IntraOpThreads.Use(1) : default;
@@ -199,7 +199,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     /// the batch's loss weight — the gradient of the whole batch's weighted mean loss. The sum runs on this thread in part
     /// order, so the same seed gives the same model.
     /// </summary>
-    private void GradientsInParts(TBatch[] parts, MetricAccumulator stats, List<Parameter> parameters, int epoch, int batchIndex)
+    private void GradientsInParts(TBatch[] parts, MetricAccumulator stats, IReadOnlyList<Parameter> parameters, int epoch, int batchIndex)
     {
         var grads = new Tensor[parts.Length][];
         var partStats = new MetricAccumulator[parts.Length];
@@ -211,7 +211,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
                 using var scope = NewDisposeScope();
                 var metrics = new MetricAccumulator();
                 Tensor loss = objective.Loss(parts[k], metrics);
-                IList<Tensor> partGrads = autograd.grad(new[] { loss }, parameters.Cast<Tensor>().ToList());
+                IList<Tensor> partGrads = autograd.grad(new[] { loss }, gradientInputs!);
                 grads[k] = partGrads.Select(g => g.DetachFromDisposeScope()).ToArray();
                 partStats[k] = metrics;
             });
@@ -249,10 +249,14 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     /// </summary>
     private Generator?[]? partGenerators;
 
-    private void CreatePartGenerators()
+    /// <summary>The trained parameters as <c>autograd.grad</c> takes them (data-parallel runs only).</summary>
+    private IList<Tensor>? gradientInputs;
+
+    private void CreatePartGenerators(IEnumerable<Parameter> parameters)
     {
         if (settings.Workers <= 1 || train is not ISplittableBatchSource<TBatch>)
             return;
+        gradientInputs = parameters.Cast<Tensor>().ToList();
         Generator? main = TrainingRandomness.Current;
         partGenerators = new Generator?[settings.Workers];
         settings.Log?.Invoke($"Training data-parallel: each batch runs in up to {settings.Workers} parts side by side, one libtorch thread each.");

@@ -43,15 +43,7 @@ internal static class TrainingRandomness
     public static T Run<T>(int seed, Func<Generator, T> body)
     {
         using var generator = new Generator((ulong)seed);
-        Generator? previous = current;
-        current = generator;
-        try
-        {
-            return body(generator);
-        }
-        finally
-        {
-            current = previous;
-        }
+        using var scope = Use(generator);
+        return body(generator);
     }
 }
