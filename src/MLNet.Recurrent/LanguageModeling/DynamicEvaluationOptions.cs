@@ -30,8 +30,8 @@ public sealed class DynamicEvaluationOptions
 
     /// <summary>
     /// Adam's <c>beta_1</c>, in [0, 1). Default 0: no momentum, so each update is the window's own gradient scaled by its
-    /// running RMS (the normalised step of Krause et al.), which scored lower held-out bits/char than 0.9 on every text
-    /// it was measured on (docs/language-models.md, "Dynamic evaluation").
+    /// running RMS (the normalised step of Krause et al.), which scored lower held-out bits/char than 0.9 at the same rate
+    /// on each of the three suite texts compared (docs/language-models.md, "Dynamic evaluation").
     /// </summary>
     public double AdamBeta1 { get; set; }
 
