@@ -102,9 +102,6 @@ internal static partial class Sides
             HiddenSize = defaults.HiddenSize,
             NumberOfLayers = defaults.NumberOfLayers,
             TieWeights = false, // EmbeddingSize 256 != HiddenSize 64
-            // Word-level, a few epochs of a small set: keep the light regularization the ULMFiT figures of accuracy.md were
-            // measured with (the language model's default is 0, chosen on 10-minute character models of 2 MB texts).
-            Dropout = 0.1,
             // The rows (documents, sentences) of a set, in file order, as one text: 64 parallel streams with the state
             // carried across windows, the setting the language-model suite trains best with; ULMFiT too reads a concatenated corpus.
             Corpus = LanguageModelCorpus.Continuous,

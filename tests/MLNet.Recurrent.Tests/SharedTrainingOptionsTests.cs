@@ -85,7 +85,7 @@ public sealed class SharedTrainingOptionsTests
         Assert.AreEqual(64, options.EmbeddingSize);
         Assert.AreEqual(256, options.HiddenSize);
         Assert.AreEqual(2, options.NumberOfLayers);
-        Assert.AreEqual(0.0, options.Dropout);
+        Assert.AreEqual(0.1, options.Dropout);
         Assert.AreEqual(RecurrentInitialization.Keras, options.RecurrentInitialization);
         Assert.AreEqual(32, options.SequenceLength);
         Assert.AreEqual(64, options.BatchSize);

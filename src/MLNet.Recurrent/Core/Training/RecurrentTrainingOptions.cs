@@ -34,7 +34,7 @@ public abstract class RecurrentTrainingOptions
 
     /// <summary>
     /// Dropout probability in [0, 1), active during training only: between stacked recurrent layers and before the output
-    /// layer (language models also apply it to the embeddings). Default 0, as in <see cref="LanguageModelOptions"/> (<see cref="RecurrentTrainerOptions"/>: 0.5).
+    /// layer (language models also apply it to the embeddings). Default 0 (<see cref="RecurrentTrainerOptions"/>: 0.5; <see cref="LanguageModelOptions"/>: 0.1).
     /// </summary>
     public double Dropout { get; set; }
 
