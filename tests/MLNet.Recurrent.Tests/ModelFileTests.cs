@@ -108,7 +108,8 @@ public sealed class ModelFileTests
         IDataView train = ml.Data.LoadFromEnumerable(Synthetic.Order(32, 5));
         using var classifier = ml.BinaryClassification.Trainers.Recurrent(Synthetic.SmallOptions(epochs: 1)).Fit(train);
         using (torch.no_grad())
-            classifier.Model.Head.weight![0, 1].fill_(float.NaN);
+        using (Scalar nan = float.NaN.ToScalar()) // held (see ConcurrencyTests)
+            classifier.Model.Head.weight![0, 1].fill_(nan);
         var stream = new MemoryStream();
         ml.Model.Save(classifier, train.Schema, stream);
         AssertRejected(stream.ToArray(), "NaN weight", "Recurrent prediction transformer", "head.weight", "NaN");
@@ -119,7 +120,8 @@ public sealed class ModelFileTests
         options.NumberOfEpochs = 1;
         using var lm = ml.Transforms.Text.TrainLanguageModel(options).Fit(text);
         using (torch.no_grad())
-            lm.Model.named_parameters().First(p => p.name.StartsWith("rnn.weight_hh")).parameter[0, 0].fill_(float.PositiveInfinity);
+        using (Scalar infinity = float.PositiveInfinity.ToScalar())
+            lm.Model.named_parameters().First(p => p.name.StartsWith("rnn.weight_hh")).parameter[0, 0].fill_(infinity);
         var lmStream = new MemoryStream();
         ml.Model.Save(lm, text.Schema, lmStream);
         AssertRejected(lmStream.ToArray(), "infinite weight", "language model", "rnn.weight_hh_l0", "Infinity");

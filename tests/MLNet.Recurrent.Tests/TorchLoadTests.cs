@@ -16,7 +16,8 @@ public sealed class TorchLoadTests
     {
         TorchRuntime.EnsureLoaded();
         using var a = torch.tensor(new float[] { 1, 2, 3 });
-        using var b = a * 2;
+        using Scalar two = 2.ToScalar(); // held (see ConcurrencyTests)
+        using var b = a * two;
         CollectionAssert.AreEqual(new float[] { 2, 4, 6 }, b.data<float>().ToArray());
     }
 

@@ -74,7 +74,8 @@ public sealed class TrainingOptimizerTests
             optimizer.ZeroGrad();
             using var ids = torch.tensor(batches[step % batches.Length]);
             using var target = torch.randn(new long[] { 4, 3 }, generator: generator);
-            using var loss = embedding.forward(ids).sub(target).pow(2).sum();
+            using Scalar two = 2.ToScalar(); // held: an implicit scalar can be finalized by another test's collection mid-call
+            using var loss = embedding.forward(ids).sub(target).pow(two).sum();
             loss.backward();
             lastNorm = optimizer.Step(clip);
         }
