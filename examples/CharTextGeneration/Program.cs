@@ -11,7 +11,7 @@ using Spectre.Console;
 var minutes = new Option<double>("--minutes") { Description = "Training time of the LSTM.", DefaultValueFactory = _ => 1.5 };
 var baselineMinutes = new Option<double>("--baseline-minutes") { Description = "Training time of the n-gram MLP.", DefaultValueFactory = _ => 0.5 };
 var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size (256 or more learns further in longer runs).", DefaultValueFactory = _ => 128 };
-var dropout = new Option<double>("--dropout") { Description = "Dropout between and after the LSTM layers (the notebook: 0.5, for long runs).", DefaultValueFactory = _ => 0.1 };
+var dropout = new Option<double>("--dropout") { Description = "Dropout between and after the LSTM layers, from epoch 5 on (LanguageModelOptions.DropoutStartEpoch; a short run trains without it). The notebook: 0.5, for long runs.", DefaultValueFactory = _ => 0.1 };
 var maxCharacters = new Option<int>("--max-characters") { Description = "Train on at most this many characters (spread over the whole text); 0 = all.", DefaultValueFactory = _ => 500_000 };
 var ngram = new Option<int>("--ngram") { Description = "Characters of context of the n-gram MLP.", DefaultValueFactory = _ => 5 };
 var prompt = new Option<string>("--prompt") { Description = "Start of the generated text.", DefaultValueFactory = _ => "It is a truth universally acknowledged, that " };

@@ -61,6 +61,29 @@ public sealed class LanguageModelTrainingTests
     }
 
     [TestMethod]
+    public void DropoutStartEpochTrainsTheEarlierEpochsWithoutDropout()
+    {
+        var ml = new MLContext(seed: 4);
+        IDataView data = LanguageModelTestData.Load(ml, new TestCharCodec("pq"), LanguageModelTestData.Repeating("ppq", 16, 12, seed: 1));
+        double Trained(int epochs, int dropoutStartEpoch, double dropout = 0.3)
+        {
+            var options = LanguageModelTestData.TinyOptions();
+            options.NumberOfLayers = 2;
+            options.NumberOfEpochs = epochs;
+            options.Dropout = dropout;
+            options.DropoutStartEpoch = dropoutStartEpoch;
+            using var model = ml.Transforms.Text.TrainLanguageModel(options).Fit(data);
+            return model.Evaluate(data).LogLikelihood;
+        }
+
+        // Before its start epoch the rate makes no difference (no dropout); from it on it does.
+        Assert.AreEqual(Trained(2, dropoutStartEpoch: 3, dropout: 0.3), Trained(2, dropoutStartEpoch: 3, dropout: 0.6));
+        Assert.AreNotEqual(Trained(2, dropoutStartEpoch: 2, dropout: 0.3), Trained(2, dropoutStartEpoch: 2, dropout: 0.6));
+        // The default, 1, applies it from the first epoch.
+        Assert.AreNotEqual(Trained(2, dropoutStartEpoch: 1), Trained(2, dropoutStartEpoch: 2));
+    }
+
+    [TestMethod]
     public void EarlyStoppingStopsWhenValidationGetsWorseAndRestoresTheBestEpoch()
     {
         var ml = new MLContext(seed: 1);
@@ -261,6 +284,7 @@ public sealed class LanguageModelTrainingTests
         Rejects(o => { o.TieWeights = true; o.EmbeddingSize = 8; o.HiddenSize = 16; }, "EmbeddingSize == HiddenSize");
         Rejects(o => o.SequenceLength = 0, nameof(LanguageModelOptions.SequenceLength));
         Rejects(o => o.Dropout = 1, nameof(LanguageModelOptions.Dropout));
+        Rejects(o => o.DropoutStartEpoch = 0, nameof(LanguageModelOptions.DropoutStartEpoch));
         Rejects(o => o.RecurrentInitialization = (RecurrentInitialization)7, nameof(LanguageModelOptions.RecurrentInitialization));
         Rejects(o => o.LearningRate = 0, nameof(LanguageModelOptions.LearningRate));
         Rejects(o => o.GradientClipNorm = -1, nameof(LanguageModelOptions.GradientClipNorm));

@@ -78,7 +78,7 @@ public sealed class LanguageModelEstimator : IEstimator<LanguageModelTransformer
             (m, device) => new TrainingPlan<LanguageModelBatch>(
                 CreateSource(train, run.Seed, device),
                 valid is null ? null : CreateSource(valid, run.Seed, device),
-                new LanguageModelObjective(m)));
+                new LanguageModelObjective(m, o.DropoutStartEpoch, message => run.Channel.Info(message))));
         return new LanguageModelTransformer(host, model, run.Device, new LanguageModelColumns(o), vocabulary, tokenizerModel, counts, result.History);
     }
 

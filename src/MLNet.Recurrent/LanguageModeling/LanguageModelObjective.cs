@@ -6,14 +6,28 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// Next-token cross-entropy (nats per predicted token) for the <see cref="TrainingLoop{TBatch}"/>. Carries the
 /// recurrent state between consecutive batches that continue each other (<see cref="LanguageModelBatch.CarriesState"/>),
-/// detached from the previous batch's graph; every pass starts from the initial state. Metric: bits per token.
+/// detached from the previous batch's graph; every pass starts from the initial state. Dropout is applied from training
+/// pass <see cref="LanguageModelOptions.DropoutStartEpoch"/> on (the loop begins one training pass per epoch). Metric:
+/// bits per token.
 /// </summary>
 internal sealed class LanguageModelObjective : ITrainingObjective<LanguageModelBatch>, IDisposable
 {
     private readonly RecurrentLanguageModel model;
+    private readonly int dropoutStartEpoch;
+    private readonly Action<string>? log;
+    private int trainingPasses;
     private Tensor? carried;
 
-    public LanguageModelObjective(RecurrentLanguageModel model) => this.model = model;
+    /// <param name="model">The network to train.</param>
+    /// <param name="dropoutStartEpoch">The first epoch (1-based) trained with the model's dropout; 1 = every epoch.</param>
+    /// <param name="log">Receives one line when dropout turns on after the first epoch.</param>
+    public LanguageModelObjective(RecurrentLanguageModel model, int dropoutStartEpoch = 1, Action<string>? log = null)
+    {
+        this.model = model;
+        this.dropoutStartEpoch = dropoutStartEpoch;
+        this.log = log;
+        model.DropoutActive = dropoutStartEpoch <= 1;
+    }
 
     public string MetricName => "bits/token";
 
@@ -22,6 +36,12 @@ internal sealed class LanguageModelObjective : ITrainingObjective<LanguageModelB
 
     public void BeginPass(bool training)
     {
+        if (training && ++trainingPasses == dropoutStartEpoch && dropoutStartEpoch > 1)
+        {
+            model.DropoutActive = true;
+            if (model.Architecture.Dropout > 0)
+                log?.Invoke($"Epoch {trainingPasses}: dropout {model.Architecture.Dropout} turns on ({nameof(LanguageModelOptions.DropoutStartEpoch)}).");
+        }
         ResetState();
         PassLogLikelihood = 0;
     }

@@ -33,6 +33,12 @@ internal sealed class ForwardRecurrentStack : nn.Module
     public int Layers => layers.Count;
 
     /// <summary>
+    /// Whether training applies the inter-layer dropout; true by default. Set by a training objective that turns dropout on
+    /// only from a later epoch (<see cref="LanguageModelOptions.DropoutStartEpoch"/>).
+    /// </summary>
+    public bool DropoutActive { get; set; } = true;
+
+    /// <summary>
     /// Runs the stack over a padded batch <paramref name="x"/> <c>[B, T, input]</c> from <paramref name="state"/>
     /// (<c>[parts, layers, B, H]</c>, parts = 2 for an LSTM; null = zeros). Returns every step's output of the last layer
     /// and the state after the last step.
@@ -43,7 +49,7 @@ internal sealed class ForwardRecurrentStack : nn.Module
         for (int k = 0; k < layers.Count; k++)
         {
             if (k > 0)
-                x = GeneratorDropout.Apply(x, interLayerDropout, training);
+                x = GeneratorDropout.Apply(x, interLayerDropout, training && DropoutActive);
             (x, Tensor layerState) = RecurrentLayers.RunWithState(layers[k], x, state?.narrow(1, k, 1));
             finals.Add(layerState);
         }

@@ -42,12 +42,31 @@ internal sealed class RecurrentLanguageModel : nn.Module<Tensor, Tensor?, (Tenso
     /// <summary>The architecture.</summary>
     public LanguageModelArchitecture Architecture { get; }
 
+    /// <summary>
+    /// Whether training applies <see cref="LanguageModelArchitecture.Dropout"/> (after the embedding, between the layers,
+    /// before the output layer); true by default. <see cref="LanguageModelObjective"/> turns it on only from
+    /// <see cref="LanguageModelOptions.DropoutStartEpoch"/>.
+    /// </summary>
+    public bool DropoutActive
+    {
+        get => dropoutActive;
+        set
+        {
+            dropoutActive = value;
+            if (rnn is ForwardRecurrentStack stack)
+                stack.DropoutActive = value;
+        }
+    }
+
+    private bool dropoutActive = true;
+
     /// <inheritdoc />
     public override (Tensor Logits, Tensor State) forward(Tensor tokens, Tensor? state)
     {
-        Tensor x = GeneratorDropout.Apply(embedding.call(tokens), dropout, training);
+        bool drop = training && dropoutActive;
+        Tensor x = GeneratorDropout.Apply(embedding.call(tokens), dropout, drop);
         (Tensor output, Tensor next) = RecurrentLayers.RunWithState(rnn, x, state);
-        output = GeneratorDropout.Apply(output, dropout, training);
+        output = GeneratorDropout.Apply(output, dropout, drop);
         Tensor logits = decoder is not null ? decoder.call(output) : nn.functional.linear(output, embedding.weight!, decoderBias);
         return (logits, next);
     }
