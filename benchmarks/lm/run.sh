@@ -29,7 +29,13 @@ set -euo pipefail
 MODE="${1:-lm}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-COMMAND="$({ env | grep -E '^LM_[A-Z_]+=' || true; } | sort | tr '\n' ' ')benchmarks/run.sh $MODE"
+# The command as one would type it: values with spaces or JSON in single quotes.
+COMMAND=""
+while IFS= read -r name; do
+  value="${!name}"
+  if [[ "$value" =~ ^[A-Za-z0-9_./:,=+-]*$ ]]; then COMMAND+="$name=$value "; else COMMAND+="$name='${value//\'/\'\\\'\'}' "; fi
+done < <({ env | grep -oE '^LM_[A-Z_]+=' || true; } | tr -d '=' | sort)
+COMMAND+="benchmarks/run.sh $MODE"
 case "$MODE" in
   lm)       MINUTES=10;   THREADS="$(nproc)"; TEXTS="austen bible brown sotu" ;;
   lm-smoke) MINUTES=0.08; THREADS=1;          TEXTS="austen" ;;
