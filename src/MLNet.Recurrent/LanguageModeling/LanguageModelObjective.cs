@@ -6,16 +6,14 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// Next-token cross-entropy (nats per predicted token) for the <see cref="TrainingLoop{TBatch}"/>. Carries the
 /// recurrent state between consecutive batches that continue each other (<see cref="LanguageModelBatch.CarriesState"/>),
-/// detached from the previous batch's graph; every pass starts from the initial state. Dropout is applied from training
-/// pass <see cref="LanguageModelOptions.DropoutStartEpoch"/> on (the loop begins one training pass per epoch). Metric:
-/// bits per token.
+/// detached from the previous batch's graph; every pass starts from the initial state. Dropout is applied from epoch
+/// <see cref="LanguageModelOptions.DropoutStartEpoch"/> on. Metric: bits per token.
 /// </summary>
 internal sealed class LanguageModelObjective : ITrainingObjective<LanguageModelBatch>, IDisposable
 {
     private readonly RecurrentLanguageModel model;
     private readonly int dropoutStartEpoch;
     private readonly Action<string>? log;
-    private int trainingPasses;
     private Tensor? carried;
 
     /// <param name="model">The network to train.</param>
@@ -26,7 +24,6 @@ internal sealed class LanguageModelObjective : ITrainingObjective<LanguageModelB
         this.model = model;
         this.dropoutStartEpoch = dropoutStartEpoch;
         this.log = log;
-        model.DropoutActive = dropoutStartEpoch <= 1;
     }
 
     public string MetricName => "bits/token";
@@ -34,13 +31,14 @@ internal sealed class LanguageModelObjective : ITrainingObjective<LanguageModelB
     /// <summary>Total log-likelihood (nats) of every prediction of the current pass, for tests and evaluation.</summary>
     public double PassLogLikelihood { get; private set; }
 
-    public void BeginPass(bool training)
+    public void BeginPass(bool training, int epoch)
     {
-        if (training && ++trainingPasses == dropoutStartEpoch && dropoutStartEpoch > 1)
+        if (training)
         {
-            model.DropoutActive = true;
-            if (model.Architecture.Dropout > 0)
-                log?.Invoke($"Epoch {trainingPasses}: dropout {model.Architecture.Dropout} turns on ({nameof(LanguageModelOptions.DropoutStartEpoch)}).");
+            bool on = epoch >= dropoutStartEpoch;
+            if (on && !model.DropoutActive && model.Architecture.Dropout > 0)
+                log?.Invoke($"Epoch {epoch}: dropout {model.Architecture.Dropout} turns on ({nameof(LanguageModelOptions.DropoutStartEpoch)}).");
+            model.DropoutActive = on;
         }
         ResetState();
         PassLogLikelihood = 0;

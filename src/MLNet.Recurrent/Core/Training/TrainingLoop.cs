@@ -122,7 +122,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     {
         ThrowIfCancelled();
         module.train();
-        objective.BeginPass(training: true);
+        objective.BeginPass(training: true, epoch);
         var stats = new MetricAccumulator();
         epochClock.Restart();
         TimeSpan lastReport = TimeSpan.Zero;
@@ -278,7 +278,7 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     public static MetricAccumulator Evaluate(nn.Module module, IBatchSource<TBatch> source, ITrainingObjective<TBatch> objective, Action? checkCancelled = null)
     {
         module.eval();
-        objective.BeginPass(training: false);
+        objective.BeginPass(training: false, epoch: 0);
         var stats = new MetricAccumulator();
         using (no_grad())
         {

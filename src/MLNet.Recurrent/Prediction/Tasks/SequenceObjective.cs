@@ -17,7 +17,7 @@ internal sealed class SequenceObjective : ITrainingObjective<SequenceBatch>
 
     public string MetricName => task.MetricName;
 
-    public void BeginPass(bool training)
+    public void BeginPass(bool training, int epoch)
     {
     }
 
