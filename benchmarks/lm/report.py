@@ -39,7 +39,11 @@ def build(lines):
     texts = {l["name"]: l for l in lines if l.get("kind") == "text"}
     results = [l for l in lines if l.get("kind") == "result" and l.get("suite") == "lm"]
     errors = [l for l in lines if l.get("kind") == "error"]
-    machine = next((l["machine"] for l in lines if l.get("kind") == "meta" and "machine" in l), {})
+    # One "meta" line per run.sh invocation (several raw files: several runs, e.g. seeds or PPMd apart).
+    runs_meta = [l["machine"] for l in lines if l.get("kind") == "meta" and "machine" in l]
+    machine = dict(runs_meta[0]) if runs_meta else {}
+    machine["seeds"] = " ".join(str(s) for s in sorted({r["seed"] for r in results if r.get("side", "").startswith("ours")})) \
+        or machine.get("seeds")
     elapsed = next((l for l in lines if l.get("kind") == "meta" and "elapsed_s" in l), {})
     names = sorted({r["text"] for r in results} | set(texts), key=lambda t: (TEXT_ORDER.index(t) if t in TEXT_ORDER else 99, t))
     out = {}
@@ -84,7 +88,7 @@ def build(lines):
         out[name] = entry
     return dict(generated=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 machine=machine, elapsed_s=elapsed.get("elapsed_s"), load_average_at_end=elapsed.get("load_average_at_end"),
-                texts=out, errors=[{k: e.get(k) for k in ("text", "side", "seed", "error")} for e in errors])
+                runs=runs_meta, texts=out, errors=[{k: e.get(k) for k in ("text", "side", "seed", "error")} for e in errors])
 
 
 def fmt(summary, digits=3):
@@ -130,9 +134,15 @@ def render(report):
     changed = {json.dumps(s.get("options_changed"), sort_keys=True) for t in report["texts"].values() for k, s in t["sides"].items() if k == "ours"}
     if changed:
         out.append(f"Options changed on the `ours` side: {', '.join(sorted(changed))}.")
-    out.append(f"Command: `{m.get('command', '?')}` (commit {m.get('commit', '?')}, {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
-               f"load average {m.get('load_average_at_start', '?')} at the start and {report.get('load_average_at_end') or '?'} at the end, "
-               f"{report['generated']}).")
+    runs = report.get("runs") or [m]
+    if len(runs) == 1:
+        out.append(f"Command: `{m.get('command', '?')}` (commit {m.get('commit', '?')}, {m.get('cpu', '?')}, {m.get('cores', '?')} cores, "
+                   f"load average {m.get('load_average_at_start', '?')} at the start and {report.get('load_average_at_end') or '?'} at the end, "
+                   f"{report['generated']}).")
+    else:
+        out.append(f"Commands ({m.get('cpu', '?')}, {m.get('cores', '?')} cores; report {report['generated']}): "
+                   + "; ".join(f"`{r.get('command', '?')}` (commit {r.get('commit', '?')}, load average {r.get('load_average_at_start', '?')} "
+                               f"at the start)" for r in runs) + ".")
     if report["errors"]:
         out.append("")
         out.append("Failed runs: " + "; ".join(f"{e['text']} / {e['side']} (seed {e['seed']}): {e['error']}" for e in report["errors"]))
