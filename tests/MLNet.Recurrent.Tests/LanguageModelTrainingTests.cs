@@ -79,7 +79,7 @@ public sealed class LanguageModelTrainingTests
         // Before its start epoch the rate makes no difference (no dropout); from it on it does.
         Assert.AreEqual(Trained(2, dropoutStartEpoch: 3, dropout: 0.3), Trained(2, dropoutStartEpoch: 3, dropout: 0.6));
         Assert.AreNotEqual(Trained(2, dropoutStartEpoch: 2, dropout: 0.3), Trained(2, dropoutStartEpoch: 2, dropout: 0.6));
-        // The default, 1, applies it from the first epoch.
+        // Start 1 applies it from the first epoch as well.
         Assert.AreNotEqual(Trained(2, dropoutStartEpoch: 1), Trained(2, dropoutStartEpoch: 2));
     }
 
