@@ -63,6 +63,19 @@ public sealed class DynamicEvaluationTests
     }
 
     [TestMethod]
+    public void DynamicEvaluationWithADecayNearOneScoresLikeTheTrainedModel()
+    {
+        // Each step is pulled back almost all the way to the trained weights, so every window is scored by them.
+        IDataView heldOut = LanguageModelTestData.Load(ml, Codec, LanguageModelTestData.Repeating("gcaebfd", 30, 40, seed: 3));
+        LanguageModelMetrics stream = model.Evaluate(heldOut, "Text", batchSize: 1, corpus: LanguageModelCorpus.Continuous);
+        var free = model.EvaluateDynamic(heldOut, options: new DynamicEvaluationOptions { LearningRate = 0.01, SequenceLength = 8 });
+        var pulledBack = model.EvaluateDynamic(heldOut, options: new DynamicEvaluationOptions { LearningRate = 0.01, SequenceLength = 8, DecayRate = 0.999999 });
+
+        Assert.IsTrue(Math.Abs(free.CrossEntropy - stream.CrossEntropy) > 1e-3, "without decay the weights adapt");
+        Assert.AreEqual(stream.CrossEntropy, pulledBack.CrossEntropy, 1e-5, "the decay pulls towards the trained weights");
+    }
+
+    [TestMethod]
     [DataRow(nameof(DynamicEvaluationOptions.LearningRate), 0.0)]
     [DataRow(nameof(DynamicEvaluationOptions.LearningRate), double.NaN)]
     [DataRow(nameof(DynamicEvaluationOptions.SequenceLength), 0.0)]

@@ -41,7 +41,8 @@ internal static class DynamicEvaluator
             }
 
             using TrainingOptimizer optimizer = TrainingOptimizer.CreateAdam(parameters.Select(p => p.parameter), options.LearningRate, options.AdamBeta1, options.AdamBeta2);
-            using Scalar decay = options.DecayRate.ToScalar();
+            // The decay's weight as a tensor for lerp_, which moves each weight towards its anchor in place.
+            using Tensor decay = tensor((float)options.DecayRate, device: device);
             long[] ids = Array.ConvertAll(text, id => (long)id);
             using Tensor all = tensor(ids, new long[] { 1, ids.Length }, ScalarType.Int64);
             double sum = 0;
@@ -63,7 +64,7 @@ internal static class DynamicEvaluator
                 {
                     using var noGrad = no_grad();
                     for (int i = 0; i < parameters.Length; i++)
-                        parameters[i].parameter.add_(anchors[i].sub(parameters[i].parameter), alpha: decay);
+                        parameters[i].parameter.lerp_(anchors[i], decay);
                 }
                 state?.Dispose();
                 state = next.detach().DetachFromDisposeScope();
