@@ -196,6 +196,28 @@ public sealed class SharedTrainingOptionsTests
     }
 
     [TestMethod]
+    public void TheEstimatedTimeLeftEndsWhenTheTimeBudgetRunsOut()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Synthetic.Order(200, 3));
+        var options = Synthetic.SmallOptions(epochs: 5000);
+        var limit = TimeSpan.FromMilliseconds(500);
+        options.MaximumTrainingTime = limit;
+        using var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(data);
+        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        // 5,000 planned epochs would take minutes; the estimate is the budget that is left.
+        foreach (var p in epochs)
+        {
+            TimeSpan left = limit > p.Elapsed ? limit - p.Elapsed : TimeSpan.Zero;
+            Assert.IsLessThanOrEqualTo(left + TimeSpan.FromMilliseconds(1), p.EstimatedRemaining,
+                $"epoch {p.Epoch}: {p.EstimatedRemaining} left estimated at {p.Elapsed} of a {limit} budget");
+        }
+        if (epochs.Count > 1)
+            Assert.IsGreaterThan(TimeSpan.Zero, epochs[0].EstimatedRemaining, "the first epoch ended with budget left");
+        Assert.AreEqual(TimeSpan.Zero, epochs[^1].EstimatedRemaining, "the last epoch ended once the budget had run out");
+    }
+
+    [TestMethod]
     [DataRow(LanguageModelCorpus.IndependentRows)]
     [DataRow(LanguageModelCorpus.Continuous)]
     public void TheLanguageModelHoldsOutAValidationFractionAndValidatesOnItEveryEpoch(LanguageModelCorpus corpus)

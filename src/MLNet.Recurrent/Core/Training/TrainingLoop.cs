@@ -298,7 +298,12 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
     private TrainingProgress Snapshot(int epoch, int batchIndex, bool isEnd, MetricAccumulator stats, double? validLoss, double? validMetric)
     {
         double done = Math.Min(1.0, (double)globalBatch / TotalBatches);
-        double elapsed = clock.Elapsed.TotalSeconds;
+        TimeSpan now = clock.Elapsed;
+        double elapsed = now.TotalSeconds;
+        double remaining = done > 0 ? elapsed * (1 - done) / done : 0;
+        // With a time limit, training ends when it runs out if that comes before the last epoch.
+        if (settings.TimeLimit is { } limit)
+            remaining = Math.Min(remaining, Math.Max(0, limit.TotalSeconds - elapsed));
         return new TrainingProgress
         {
             Epoch = epoch,
@@ -312,8 +317,8 @@ internal sealed class TrainingLoop<TBatch> where TBatch : IDisposable
             MetricName = objective.MetricName,
             LearningRate = learningRate,
             SamplesPerSecond = stats.Samples / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds),
-            Elapsed = clock.Elapsed,
-            EstimatedRemaining = done > 0 ? TimeSpan.FromSeconds(elapsed * (1 - done) / done) : TimeSpan.Zero,
+            Elapsed = now,
+            EstimatedRemaining = TimeSpan.FromSeconds(remaining),
         };
     }
 

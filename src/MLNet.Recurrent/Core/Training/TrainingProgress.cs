@@ -39,7 +39,7 @@ public sealed record TrainingProgress
     /// <summary>Time since training started.</summary>
     public TimeSpan Elapsed { get; init; }
 
-    /// <summary>Estimated time to finish all epochs.</summary>
+    /// <summary>Estimated time to finish all epochs, or to the end of <c>MaximumTrainingTime</c> when that comes first; zero when training ends.</summary>
     public TimeSpan EstimatedRemaining { get; init; }
 
     /// <inheritdoc />
