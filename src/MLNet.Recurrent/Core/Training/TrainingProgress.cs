@@ -39,7 +39,7 @@ public sealed record TrainingProgress
     /// <summary>Time since training started.</summary>
     public TimeSpan Elapsed { get; init; }
 
-    /// <summary>Estimated time to finish all epochs, or to the end of <c>MaximumTrainingTime</c> when that comes first; zero when training ends.</summary>
+    /// <summary>Estimated time to finish all epochs, or to the end of <c>MaximumTrainingTime</c> when that comes first; zero after the last planned epoch or once that budget has run out.</summary>
     public TimeSpan EstimatedRemaining { get; init; }
 
     /// <inheritdoc />
