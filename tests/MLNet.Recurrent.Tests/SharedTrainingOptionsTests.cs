@@ -179,16 +179,22 @@ public sealed class SharedTrainingOptionsTests
         CollectionAssert.AreNotEqual(LanguageModelScores(10), LanguageModelScores(null), "language model: another seed differs");
     }
 
-    [TestMethod]
-    public void TheClassifierStopsAtItsTimeBudget()
+    /// <summary>The epoch-end reports of a small classifier planned for 5,000 epochs with a time budget of <paramref name="limit"/>.</summary>
+    private static List<TrainingProgress> EpochsOfAClassifierWithATimeBudget(TimeSpan limit)
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Synthetic.Order(200, 3));
         var options = Synthetic.SmallOptions(epochs: 5000);
-        var limit = TimeSpan.FromMilliseconds(500);
         options.MaximumTrainingTime = limit;
         using var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(data);
-        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        return model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+    }
+
+    [TestMethod]
+    public void TheClassifierStopsAtItsTimeBudget()
+    {
+        var limit = TimeSpan.FromMilliseconds(500);
+        var epochs = EpochsOfAClassifierWithATimeBudget(limit);
         Assert.IsLessThan(5000, epochs.Count, "stopped before its planned epochs");
         Assert.IsGreaterThanOrEqualTo(limit, epochs[^1].Elapsed, "the last epoch ended once the budget had run out");
         if (epochs.Count > 1)
@@ -198,13 +204,8 @@ public sealed class SharedTrainingOptionsTests
     [TestMethod]
     public void TheEstimatedTimeLeftEndsWhenTheTimeBudgetRunsOut()
     {
-        var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromEnumerable(Synthetic.Order(200, 3));
-        var options = Synthetic.SmallOptions(epochs: 5000);
         var limit = TimeSpan.FromMilliseconds(500);
-        options.MaximumTrainingTime = limit;
-        using var model = ml.BinaryClassification.Trainers.Recurrent(options).Fit(data);
-        var epochs = model.TrainingHistory.Where(p => p.IsEpochEnd).ToList();
+        var epochs = EpochsOfAClassifierWithATimeBudget(limit);
         // 5,000 planned epochs would take minutes; the estimate is the budget that is left.
         foreach (var p in epochs)
         {
