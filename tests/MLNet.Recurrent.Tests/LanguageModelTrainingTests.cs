@@ -206,6 +206,56 @@ public sealed class LanguageModelTrainingTests
         }
     }
 
+    /// <summary>
+    /// Trains a small two-layer LSTM language model for one epoch of 24-row batches, the batches cut into
+    /// <paramref name="workers"/> data-parallel parts (1: whole), and returns its parameters.
+    /// </summary>
+    private static float[] TrainLanguageModelWithWorkers(LanguageModelCorpus corpus, int workers, double dropout, int seed)
+    {
+        TorchRuntime.EnsureLoaded();
+        var rng = new Random(5);
+        // A pattern with random insertions, so that what a stream saw earlier (the carried state) changes the loss.
+        int[] tokens = Enumerable.Range(0, 24 * 60).Select(i => i % 7 == 0 ? 1 + rng.Next(9) : 1 + i % 5).ToArray();
+        var architecture = new LanguageModelArchitecture { VocabularySize = 10, EmbeddingSize = 6, HiddenSize = 12, NumberOfLayers = 2, Dropout = dropout };
+        return TrainingRandomness.Run(seed, g =>
+        {
+            using var model = new RecurrentLanguageModel(architecture, g);
+            IBatchSource<LanguageModelBatch> batcher = corpus == LanguageModelCorpus.Continuous
+                ? new ContinuousStreamBatcher(tokens, batchSize: 24, sequenceLength: 8, seed: 3, torch.CPU)
+                : new IndependentRowsBatcher(tokens.Chunk(13).Select((row, i) => row[..(4 + i % 10)]).ToArray(), sequenceLength: 8, batchSize: 24, seed: 3, torch.CPU);
+            using var objective = new LanguageModelObjective(model);
+            new TrainingLoop<LanguageModelBatch>(model, batcher, null, objective,
+                new TrainingSettings { NumberOfEpochs = 1, LearningRate = 0.01, GradientClipNorm = 1, Workers = workers }).Run();
+            using var _ = torch.NewDisposeScope();
+            return torch.cat(model.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
+        });
+    }
+
+    [TestMethod]
+    [DataRow(LanguageModelCorpus.Continuous)]
+    [DataRow(LanguageModelCorpus.IndependentRows)]
+    public void DataParallelPartsCarryTheirOwnStreamsStateAndAddUpToWholeBatches(LanguageModelCorpus corpus)
+    {
+        // Without dropout the only difference is float rounding: each part carries the state of its own streams from
+        // batch to batch, and the parts' gradients weighted by their predicted tokens are the whole batch's (a part
+        // starting from another part's state, or from none, moves the weights by far more).
+        float[] whole = TrainLanguageModelWithWorkers(corpus, 1, dropout: 0, seed: 21);
+        float[] inParts = TrainLanguageModelWithWorkers(corpus, 2, dropout: 0, seed: 21);
+        Synthetic.AssertClose(whole, inParts, 2e-5f, $"{corpus}: parameters after one epoch, whole batches vs 2 parts");
+        float[] inThreeParts = TrainLanguageModelWithWorkers(corpus, 3, dropout: 0, seed: 21);
+        Synthetic.AssertClose(whole, inThreeParts, 2e-5f, $"{corpus}: parameters after one epoch, whole batches vs 3 parts");
+    }
+
+    [TestMethod]
+    public void DataParallelLanguageModelTrainingWithDropoutIsReproducible()
+    {
+        float[] first = TrainLanguageModelWithWorkers(LanguageModelCorpus.Continuous, 2, dropout: 0.5, seed: 22);
+        float[] second = TrainLanguageModelWithWorkers(LanguageModelCorpus.Continuous, 2, dropout: 0.5, seed: 22);
+        Synthetic.AssertBitIdentical(first, second, "two data-parallel trainings with the same seed");
+        float[] otherSeed = TrainLanguageModelWithWorkers(LanguageModelCorpus.Continuous, 2, dropout: 0.5, seed: 23);
+        Assert.IsFalse(first.SequenceEqual(otherSeed), "another seed gives another model");
+    }
+
     [TestMethod]
     public void LinearDecayNeverGoesBelowZeroOnAContinuousCorpus()
     {

@@ -5,13 +5,14 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// <see cref="LanguageModelCorpus.Continuous"/>: the classic "batchify". The token stream is cut into <c>B</c> equal
 /// contiguous streams (the remainder is dropped), laid side by side, and read in consecutive windows of
-/// <c>sequenceLength</c> positions; batch <c>k + 1</c> continues batch <c>k</c>, so the objective carries the state.
+/// <c>sequenceLength</c> positions; batch <c>k + 1</c> continues batch <c>k</c>, so the objective carries the state
+/// (per stream: data-parallel training cuts every batch into the same parts of consecutive streams).
 /// When shuffling, every epoch starts with a shorter first window of seeded length, so window boundaries move; every
 /// epoch reads exactly <see cref="BatchesPerEpoch"/> windows (the learning-rate schedule counts on it), so a shifted
 /// epoch that would need one more window leaves out the last few positions of each stream (fewer than
 /// <c>sequenceLength</c>; other epochs read them).
 /// </summary>
-internal sealed class ContinuousStreamBatcher : IBatchSource<LanguageModelBatch>
+internal sealed class ContinuousStreamBatcher : ISplittableBatchSource<LanguageModelBatch>
 {
     private readonly int[] stream;
     private readonly int streams;
@@ -40,6 +41,9 @@ internal sealed class ContinuousStreamBatcher : IBatchSource<LanguageModelBatch>
     public int RowCount => PredictedPerStream == 0 ? 0 : streams * BatchesPerEpoch;
 
     public int BatchesPerEpoch => (PredictedPerStream + sequenceLength - 1) / sequenceLength;
+
+    /// <inheritdoc />
+    public LanguageModelBatch[] Split(LanguageModelBatch batch, int parts) => batch.Split(parts);
 
     public IEnumerable<LanguageModelBatch> Batches(int epoch, bool shuffle)
     {

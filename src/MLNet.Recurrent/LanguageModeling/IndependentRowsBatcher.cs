@@ -7,7 +7,7 @@ namespace MLNet.Recurrent;
 /// <c>sequenceLength + 1</c> tokens that overlap by one token; windows are shuffled every epoch, grouped with windows
 /// of similar length, right-padded, and each starts from the initial state.
 /// </summary>
-internal sealed class IndependentRowsBatcher : IBatchSource<LanguageModelBatch>
+internal sealed class IndependentRowsBatcher : ISplittableBatchSource<LanguageModelBatch>
 {
     private readonly List<(int Row, int Start, int Length)> windows = new();
     private readonly IReadOnlyList<int[]> rows;
@@ -32,6 +32,9 @@ internal sealed class IndependentRowsBatcher : IBatchSource<LanguageModelBatch>
     public int RowCount => windows.Count;
 
     public int BatchesPerEpoch => (windows.Count + batchSize - 1) / batchSize;
+
+    /// <inheritdoc />
+    public LanguageModelBatch[] Split(LanguageModelBatch batch, int parts) => batch.Split(parts);
 
     public IEnumerable<LanguageModelBatch> Batches(int epoch, bool shuffle)
     {

@@ -3,8 +3,9 @@ namespace MLNet.Recurrent;
 /// <summary>
 /// A batch source whose batches are independent rows, so a batch can be cut into smaller batches of its rows whose
 /// (weighted) mean losses, weighted by each part's loss weight, make the whole batch's: what data-parallel training in
-/// the <see cref="TrainingLoop{TBatch}"/> needs. Sources whose batches carry state between batches (a language model's
-/// continuous streams) do not implement it.
+/// the <see cref="TrainingLoop{TBatch}"/> needs. Batches that carry state from batch to batch (a language model's
+/// continuous streams) can implement it when the state is per row and the objective keeps each part's own (the parts of
+/// every batch are the same rows).
 /// </summary>
 internal interface ISplittableBatchSource<TBatch> : IBatchSource<TBatch> where TBatch : IDisposable
 {
