@@ -56,7 +56,7 @@ internal sealed class LanguageModelBatch : IDisposable
         {
             int count = rows / n + (k < rows % n ? 1 : 0);
             Tensor inputs = Inputs.narrow(0, first, count), targets = Targets.narrow(0, first, count);
-            using Tensor predicted = targets.ne(0L).sum();
+            using Tensor predicted = targets.count_nonzero();
             result[k] = new LanguageModelBatch(inputs, targets, predicted.item<long>(), CarriesState, FirstRow + first);
             first += count;
         }
