@@ -189,6 +189,13 @@ internal static class Synthetic
         return values.ToArray();
     }
 
+    /// <summary>Every parameter of <paramref name="module"/>, flattened and concatenated in order, copied out of libtorch.</summary>
+    public static float[] Parameters(TorchSharp.torch.nn.Module module)
+    {
+        using var _ = TorchSharp.torch.NewDisposeScope();
+        return TorchSharp.torch.cat(module.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
+    }
+
     /// <summary>Asserts two arrays are bitwise equal, with a helpful message.</summary>
     public static void AssertBitIdentical(float[] expected, float[] actual, string what)
     {
