@@ -42,7 +42,7 @@ def build(lines):
     # One "meta" line per run.sh invocation (several raw files: several runs, e.g. seeds or PPMd apart).
     runs_meta = [l["machine"] for l in lines if l.get("kind") == "meta" and "machine" in l]
     machine = dict(runs_meta[0]) if runs_meta else {}
-    machine["seeds"] = " ".join(str(s) for s in sorted({r["seed"] for r in results if r.get("side", "").startswith("ours")})) \
+    machine["seeds"] = ", ".join(str(s) for s in sorted({r["seed"] for r in results if r.get("side", "").startswith("ours")})) \
         or machine.get("seeds")
     elapsed = next((l for l in lines if l.get("kind") == "meta" and "elapsed_s" in l), {})
     names = sorted({r["text"] for r in results} | set(texts), key=lambda t: (TEXT_ORDER.index(t) if t in TEXT_ORDER else 99, t))
@@ -109,7 +109,7 @@ def render(report):
     budget = f"{minutes * 60:g} seconds" if minutes and minutes < 1 else f"{minutes:g} minutes"
     if ours_sides:
         out.append(f"Held-out bits per character (lower is better) after **{budget}** of training "
-                   f"(seeds {m.get('seeds', '?')}, {m.get('threads', '?')} thread(s)), and PPMd's conditional compression of the same "
+                   f"(seeds {m.get('seeds', '?')}; {m.get('threads', '?')} thread(s)), and PPMd's conditional compression of the same "
                    f"held-out text after the training text. Margin = PPMd − ours (positive: ours is better).")
     else:
         seven = next((t["sides"]["ppmd"].get("seven_zip") for t in report["texts"].values() if "ppmd" in t["sides"]), "?")
