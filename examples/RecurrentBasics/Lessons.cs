@@ -15,14 +15,14 @@ internal static class Lessons
     public static double[] TrainFullBatch(string title, nn.Module model, Func<Tensor> forward, Tensor targets, int epochs, double learningRate)
     {
         var losses = new double[epochs];
-        using var adam = optim.Adam(model.parameters(), learningRate);
+        using var adam = new HeldScalarAdam(model.parameters(), learningRate);
         ConsoleTraining.Loop(title, epochs, epoch =>
         {
             using var scope = NewDisposeScope();
-            adam.zero_grad();
+            adam.ZeroGrad();
             Tensor loss = nn.functional.binary_cross_entropy_with_logits(forward(), targets);
             loss.backward();
-            adam.step();
+            adam.Step();
             return losses[epoch - 1] = loss.item<float>();
         });
         AnsiConsole.MarkupLine($"  {title}: loss {losses[0]:F4} → {losses[^1]:F4} after {epochs} epochs");

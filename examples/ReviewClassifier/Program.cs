@@ -40,7 +40,7 @@ var reviews = ml.Data.CreateEnumerable<TokenizedReview>(trainIds, reuseRowObject
 new Random(run.Seed).Shuffle(reviews); // the training files list every negative review first: never train in that order
 manual_seed(run.Seed);
 using (var slow = new OneReviewAtATime(tokenize.Vocabulary.Count, embeddingSize: 32, hiddenSize: 16))
-using (var adam = optim.Adam(slow.parameters(), 1e-3))
+using (var adam = new HeldScalarAdam(slow.parameters(), 1e-3))
 {
     int count = Math.Min(reviews.Length, run.Get(handWritten, quickValue: 50));
     var clock = Stopwatch.StartNew();
@@ -49,9 +49,9 @@ using (var adam = optim.Adam(slow.parameters(), 1e-3))
         using var scope = NewDisposeScope();
         TokenizedReview review = reviews[i - 1];
         Tensor loss = nn.functional.binary_cross_entropy_with_logits(slow.call(review.Tokens.Select(t => (long)t).ToArray()), tensor(review.Label ? 1f : 0f));
-        adam.zero_grad();
+        adam.ZeroGrad();
         loss.backward();
-        adam.step();
+        adam.Step();
         return loss.item<float>();
     });
     AnsiConsole.MarkupLine($"  {count / clock.Elapsed.TotalSeconds:N0} reviews/s, one at a time");

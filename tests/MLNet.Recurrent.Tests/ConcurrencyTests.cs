@@ -151,48 +151,15 @@ public sealed class ConcurrencyTests
         Synthetic.AssertBitIdentical(a, b, "the language model (2 layers, dropout, Keras start)");
     }
 
-    /// <summary>
-    /// TorchSharp's methods that convert a number to a <see cref="Scalar"/> implicitly, directly or through other TorchSharp
-    /// methods (full names), and the check that a method reference is such a conversion or such a method.
-    /// </summary>
-    private static (HashSet<string> Risky, Func<MethodReference, bool> IsRisky) ImplicitScalarMethods(AssemblyDefinition ts)
-    {
-        static bool IsImplicitScalar(MethodReference m) => m.DeclaringType.FullName == "TorchSharp.Scalar" && m.Name == "op_Implicit";
-        var calls = ts.MainModule.GetTypes().SelectMany(t => t.Methods).Where(m => m.HasBody).ToDictionary(
-            m => m.FullName,
-            m => m.Body.Instructions.Select(i => i.Operand).OfType<MethodReference>().Select(r => r.GetElementMethod()).ToList());
-        var risky = calls.Where(c => c.Value.Any(IsImplicitScalar)).Select(c => c.Key).ToHashSet();
-        for (bool changed = true; changed;)
-        {
-            changed = false;
-            foreach (var (method, callees) in calls)
-                if (!risky.Contains(method) && callees.Any(c => risky.Contains(c.FullName)))
-                    changed = risky.Add(method);
-        }
-        return (risky, m => IsImplicitScalar(m) || risky.Contains(m.GetElementMethod().FullName));
-    }
-
-    /// <summary>Every call in <paramref name="assembly"/> (outside the skipped methods) that hands libtorch a scalar nobody holds.</summary>
-    private static List<string> ImplicitScalarCalls(AssemblyDefinition assembly, Func<MethodReference, bool> isRisky, Func<MethodDefinition, bool> skip)
-    {
-        var offenders = new List<string>();
-        foreach (TypeDefinition type in assembly.MainModule.GetTypes())
-            foreach (MethodDefinition method in type.Methods.Where(m => m.HasBody && !skip(m)))
-                foreach (Instruction instruction in method.Body.Instructions)
-                    if (instruction.Operand is MethodReference callee && isRisky(callee))
-                        offenders.Add($"{type.Name}.{method.Name} → {callee.DeclaringType.Name}.{callee.Name}");
-        return offenders.Distinct().ToList();
-    }
-
     [TestMethod]
     public void TheLibraryNeverHandsLibtorchAScalarItDoesNotHold()
     {
         using var ts = AssemblyDefinition.ReadAssembly(typeof(Scalar).Assembly.Location);
         using var ours = AssemblyDefinition.ReadAssembly(typeof(RecurrentTrainer).Assembly.Location);
-        var (risky, isRisky) = ImplicitScalarMethods(ts);
+        var (risky, isRisky) = ImplicitScalarScan.RiskyMethods(ts);
         Assert.IsGreaterThan(100, risky.Count, "the scan finds TorchSharp's implicit conversions (e.g. Tensor.add_(Tensor) passes alpha 1)");
 
-        var offenders = ImplicitScalarCalls(ours, isRisky, _ => false);
+        var offenders = ImplicitScalarScan.Calls(ours, isRisky, _ => false);
         Assert.IsEmpty(offenders, "hold every scalar (Scalars.*, or ToScalar() in a using): " + string.Join("; ", offenders));
 
         // Module forwards are reached through virtual calls the scan cannot follow: check the ones the networks use.
@@ -212,14 +179,14 @@ public sealed class ConcurrencyTests
         // still reads it (the fault this class guards against). Only [DoNotParallelize] tests may convert implicitly.
         using var ts = AssemblyDefinition.ReadAssembly(typeof(Scalar).Assembly.Location);
         using var tests = AssemblyDefinition.ReadAssembly(typeof(ConcurrencyTests).Assembly.Location);
-        var (_, isRisky) = ImplicitScalarMethods(ts);
+        var (_, isRisky) = ImplicitScalarScan.RiskyMethods(ts);
         var alone = tests.MainModule.GetTypes().SelectMany(t => t.Methods)
             .Where(m => m.CustomAttributes.Any(a => a.AttributeType.Name == nameof(DoNotParallelizeAttribute)))
             .Select(m => m.Name).ToHashSet();
         Assert.IsNotEmpty(alone, "the scan sees the [DoNotParallelize] tests");
         // A test's lambdas and local functions are named <Test>…
         static string Owner(MethodDefinition m) => m.Name.StartsWith('<') && m.Name.IndexOf('>') > 1 ? m.Name[1..m.Name.IndexOf('>')] : m.Name;
-        var offenders = ImplicitScalarCalls(tests, isRisky, m => alone.Contains(m.Name) || alone.Contains(Owner(m)));
+        var offenders = ImplicitScalarScan.Calls(tests, isRisky, m => alone.Contains(m.Name) || alone.Contains(Owner(m)));
         Assert.IsEmpty(offenders, "hold every scalar (ToScalar() in a using): " + string.Join("; ", offenders));
     }
 

@@ -19,15 +19,15 @@ public abstract class NGramModel : nn.Module<Tensor, Tensor>
     /// <summary>Short description for the report.</summary>
     public abstract string Description { get; }
 
-    private optim.Optimizer? adam;
+    private HeldScalarAdam? adam;
 
     /// <summary>One training step on <paramref name="loss"/>: Adam (0.002) on every parameter unless a model needs otherwise.</summary>
     public virtual void Update(Tensor loss)
     {
-        adam ??= optim.Adam(parameters(), 2e-3);
-        adam.zero_grad();
+        adam ??= new HeldScalarAdam(parameters(), 2e-3);
+        adam.ZeroGrad();
         loss.backward();
-        adam.step();
+        adam.Step();
     }
 
     /// <inheritdoc />

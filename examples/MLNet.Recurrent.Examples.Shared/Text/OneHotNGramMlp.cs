@@ -15,7 +15,9 @@ public sealed class OneHotNGramMlp : NGramModel
     private readonly Tensor table;
     private readonly Tensor squaredSums;
     private readonly Linear output;
-    private optim.Optimizer? outputAdam;
+    private HeldScalarAdam? outputAdam;
+    // Held for the model's lifetime: a scalar converted implicitly can be freed by its finalizer while libtorch reads it.
+    private readonly Scalar one = 1.ToScalar(), tiny = 1e-10.ToScalar(), minusRate = (-0.1).ToScalar();
     private (Tensor Ids, Tensor Rows)? lastBatch;
 
     public OneHotNGramMlp(IReadOnlyList<int[]> trainRows, int vocabularySize, int context, int hiddenSize = 100) : base(nameof(OneHotNGramMlp), context)
@@ -72,16 +74,18 @@ public sealed class OneHotNGramMlp : NGramModel
     /// </summary>
     public override void Update(Tensor loss)
     {
-        outputAdam ??= optim.Adam(output.parameters(), 2e-3);
-        outputAdam.zero_grad();
+        outputAdam ??= new HeldScalarAdam(output.parameters(), 2e-3);
+        outputAdam.ZeroGrad();
         loss.backward();
-        outputAdam.step();
+        outputAdam.Step();
         var (ids, rows) = lastBatch ?? throw new InvalidOperationException("Update needs a training forward pass first.");
         using var noGrad = no_grad();
-        Tensor gradient = rows.grad!;
-        squaredSums.index_add_(0, ids, gradient * gradient, 1.0);
-        Tensor scale = squaredSums.index_select(0, ids).sqrt_().add_(1e-10);
-        table.index_add_(0, ids, gradient / scale, -0.1);
+        using Tensor gradient = rows.grad!;
+        using Tensor squared = gradient * gradient;
+        squaredSums.index_add_(0, ids, squared, one);
+        using Tensor scale = squaredSums.index_select(0, ids).sqrt_().add_(tiny, one);
+        using Tensor step = gradient / scale;
+        table.index_add_(0, ids, step, minusRate);
         lastBatch = null;
     }
 
@@ -93,6 +97,8 @@ public sealed class OneHotNGramMlp : NGramModel
             outputAdam?.Dispose();
             table.Dispose();
             squaredSums.Dispose();
+            foreach (Scalar s in new[] { one, tiny, minusRate })
+                s.Dispose();
         }
         base.Dispose(disposing);
     }
