@@ -9,7 +9,8 @@ namespace MLNet.Recurrent.Examples;
 /// training loops. TorchSharp's own <c>optim.Adam</c> hands libtorch numbers converted implicitly to <see cref="Scalar"/>
 /// in every step, and TorchSharp frees such a scalar in its finalizer, which the garbage collector can run while libtorch
 /// still reads it: the n-gram baseline once died of it after minutes of training with a raw libtorch error ("toFloat …
-/// Expected false to be true"). This optimizer holds its scalars for as long as it lives, as the library's does.
+/// Expected false to be true"). This optimizer holds its scalars for as long as it lives, as the library's does (its
+/// own Adam is internal: the trainers' optimizer is chosen through their options, not handed out as public API).
 /// </summary>
 public sealed class HeldScalarAdam : IDisposable
 {
